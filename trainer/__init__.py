@@ -1,0 +1,1 @@
+"""客服训练营: training and quiz platform for e-commerce customer service."""
