@@ -35,9 +35,11 @@ class StreamlitSession:
             kind = fwd.WhichOneof("type")
             if kind == "delta":
                 deltas += 1
-            elif kind == "script_finished":
-                if fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                    return deltas
+            elif (
+                kind == "script_finished"
+                and fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
+            ):
+                return deltas
         raise TimeoutError("script did not finish")
 
     def close(self) -> None:
