@@ -1,0 +1,94 @@
+"""Chinese normalisation of a reply, keeping a map back to what the trainee typed.
+
+``normalize("亲，您好！ 可以开发票")`` gives ``"亲,你好!可以开发票"`` and, for every normalised
+character, the offset of the original character it came from, so a regex match on the
+normalised text can be highlighted in the original.
+
+Steps: NFKC (full-width → half-width: ``，`` → ``,``), lower case, Chinese-only punctuation
+mapped to ASCII (``。`` → ``.``, ``、`` → ``,``, ``～`` → ``~`` …), the pronoun variants
+您/妳 folded to 你, and white space and zero-width characters removed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_CHAR_MAP = str.maketrans(
+    {
+        "。": ".",
+        "｡": ".",
+        "、": ",",
+        "〜": "~",
+        "～": "~",
+        "…": ".",
+        "—": "-",
+        "–": "-",
+        "“": '"',
+        "”": '"',
+        "‘": "'",
+        "’": "'",
+        "「": '"',
+        "」": '"',
+        "『": '"',
+        "』": '"',
+        "【": "[",
+        "】": "]",
+        "《": "<",
+        "》": ">",
+        "您": "你",
+        "妳": "你",
+    }
+)
+_DROP = re.compile(r"[\s\u200b-\u200f\u2060\ufeff]")
+#: characters that end a clause in normalised text
+CLAUSE_BREAK = frozenset(",.!?;:~\n")
+
+
+@dataclass(frozen=True)
+class Normalized:
+    text: str
+    #: offsets into the original text, one per normalised character, plus the original length
+    index: tuple[int, ...] | None  # None: identity (no character was added or removed)
+    original_length: int
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a normalised ``[start, end)`` back to the original text."""
+        if self.index is None:
+            return start, end
+        if start >= end:
+            pos = self.index[start] if start < len(self.index) else self.original_length
+            return pos, pos
+        return self.index[start], self.index[end - 1] + 1
+
+
+def normalize(text: str) -> Normalized:
+    """Normalise ``text`` (see the module docstring)."""
+    nfkc = unicodedata.normalize("NFKC", text)
+    low = nfkc.lower()
+    if len(nfkc) == len(text) and len(low) == len(text):
+        mapped = low.translate(_CHAR_MAP)
+        if not _DROP.search(mapped):
+            return Normalized(mapped, None, len(text))
+        keep = [i for i, ch in enumerate(mapped) if not _DROP.match(ch)]
+        return Normalized("".join(mapped[i] for i in keep), (*keep, len(text)), len(text))
+    # slow path: some character changed length under NFKC or lower(); map char by char
+    out: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        piece = unicodedata.normalize("NFKC", ch).lower().translate(_CHAR_MAP)
+        for p in piece:
+            if not _DROP.match(p):
+                out.append(p)
+                index.append(i)
+    index.append(len(text))
+    return Normalized("".join(out), tuple(index), len(text))
+
+
+def clause_start(text: str, pos: int) -> int:
+    """Offset where the clause containing ``pos`` starts (after the previous break)."""
+    i = pos - 1
+    while i >= 0 and text[i] not in CLAUSE_BREAK:
+        i -= 1
+    return i + 1
