@@ -127,9 +127,17 @@ def mask_non_negations(text: str) -> str:
     return _MASK_RE.sub(lambda m: "\x00" * len(m.group()), text)
 
 
-def is_negated(masked: str, start: int, end: int) -> bool:
-    """Whether the match ``[start, end)`` of the (masked) normalised text is negated."""
+def is_negated(masked: str, start: int, end: int, *, include_match: bool = True) -> bool:
+    """Whether the match ``[start, end)`` of the (masked) normalised text is negated.
+
+    ``include_match=False`` counts only the window before the match: used for patterns that
+    spell a negation out themselves (``发票.{0,6}开不了``), whose own 不 is what they mean."""
     lo = max(clause_start(masked, start), start - WINDOW)
     for m in _SCOPE_BREAK.finditer(masked, lo, start):
         lo = m.end()
-    return len(NEGATOR_RE.findall(masked, lo, end)) % 2 == 1
+    return len(NEGATOR_RE.findall(masked, lo, end if include_match else start)) % 2 == 1
+
+
+def spells_negation(pattern: str) -> bool:
+    """Whether a rubric pattern contains a negator of its own."""
+    return NEGATOR_RE.search(mask_non_negations(pattern)) is not None

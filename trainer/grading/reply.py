@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from trainer.catalog.models import Rubric, compile_pattern
-from trainer.grading.negation import is_negated, mask_non_negations
+from trainer.grading.negation import is_negated, mask_non_negations, spells_negation
 from trainer.grading.normalize import Normalized, normalize
 from trainer.grading.result import CriterionResult, Grade, Span, Violation
 
@@ -44,11 +44,16 @@ _STRUCTURE = (
 )
 
 
+#: a compiled pattern and whether negators inside its match count (False when the pattern
+#: spells a negation out itself)
+_Pat = tuple[re.Pattern[str], bool]
+
+
 @dataclass(frozen=True)
 class _Compiled:
-    concepts: tuple[tuple[re.Pattern[str], ...], ...]
-    forbidden: tuple[tuple[re.Pattern[str], ...], ...]
-    violations: tuple[tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]], ...]
+    concepts: tuple[tuple[_Pat, ...], ...]
+    forbidden: tuple[tuple[_Pat, ...], ...]
+    violations: tuple[tuple[tuple[_Pat, ...], tuple[_Pat, ...]], ...]
 
 
 _CACHE: dict[int, tuple[Rubric, _Compiled]] = {}
@@ -59,8 +64,8 @@ def _compiled(rubric: Rubric) -> _Compiled:
     if hit is not None and hit[0] is rubric:
         return hit[1]
 
-    def comp(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-        return tuple(compile_pattern(p) for p in patterns)
+    def comp(patterns: tuple[str, ...]) -> tuple[_Pat, ...]:
+        return tuple((compile_pattern(p), not spells_negation(p)) for p in patterns)
 
     c = _Compiled(
         concepts=tuple(comp(x.patterns) for x in rubric.concepts),
@@ -72,16 +77,18 @@ def _compiled(rubric: Rubric) -> _Compiled:
 
 
 def _find(
-    patterns: tuple[re.Pattern[str], ...], text: str, masked: str, *, want_negated: bool | None
+    patterns: tuple[_Pat, ...], text: str, masked: str, *, want_negated: bool | None
 ) -> list[tuple[int, int]]:
     """Spans where a pattern matches; ``want_negated`` None = any, True = only negated,
     False = only affirmative."""
     spans = []
-    for pat in patterns:
+    for pat, inside in patterns:
         for m in pat.finditer(text):
             if m.end() == m.start():
                 continue
-            if want_negated is None or is_negated(masked, m.start(), m.end()) == want_negated:
+            if want_negated is None or (
+                is_negated(masked, m.start(), m.end(), include_match=inside) == want_negated
+            ):
                 spans.append((m.start(), m.end()))
     return spans
 

@@ -1,0 +1,54 @@
+"""Negation: a concept said negatively does not count; double negation is positive."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from trainer.grading.negation import is_negated, mask_non_negations
+from trainer.grading.normalize import normalize
+
+
+def _negated(text: str, phrase: str) -> bool:
+    t = normalize(text).text
+    m = re.search(phrase, t)
+    assert m, f"{phrase!r} not in {t!r}"
+    return is_negated(mask_non_negations(t), m.start(), m.end())
+
+
+CASES = [
+    # (reply, phrase, negated?)
+    ("特价商品不能开发票", "开发票", True),
+    ("特价商品也可以开发票", "开发票", False),
+    ("我们这边不支持给您开发票哦", "开发票", True),
+    ("发票开不了哦亲", "开不了", True),
+    ("发票暂时没法开", "发票.{0,4}开", True),
+    ("不是不能开发票，是要等确认收货", "开发票", False),
+    ("不会不给您开发票的，放心", "开发票", False),
+    ("不好意思让您久等了，可以开发票", "开发票", False),
+    ("不好意思可以开发票的", "开发票", False),
+    ("没问题，可以开发票", "开发票", False),
+    ("不用担心，发票我们会开", "发票我们会开", False),
+    ("运费不用您承担", "运费.{0,4}承担", True),
+    ("运费需要您承担", "运费.{0,4}承担", False),
+    ("发票邮费需要您自理", "邮费.{0,6}自理", False),
+    ("发票邮费无需您自理", "邮费.{0,6}自理", True),
+    ("没有发票", "发票", True),
+    ("虽然不是质量问题，但可以给您补偿", "给你补偿", False),
+    ("不是质量问题但可以给您补偿", "给你补偿", False),
+    ("7天无理由退换货是支持的", "7天无理由退", False),
+    ("付款后我们会无偿提供发票", "提供发票", False),
+    ("还没发货的订单可以直接退款", "可以.{0,4}退款", False),
+    ("没收到货的话我们给您补发", "补发", False),
+    ("拒绝退款", "退款", True),
+    ("这个不能退款哦", "退款", True),
+    ("无论什么时候都可以退", "可以退", False),
+    ("别担心，马上给您处理", "给你处理", False),
+    ("别急着退款", "退款", True),
+]
+
+
+@pytest.mark.parametrize(("text", "phrase", "negated"), CASES, ids=[c[0] for c in CASES])
+def test_negation(text, phrase, negated) -> None:
+    assert _negated(text, phrase) is negated
