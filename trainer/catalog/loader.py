@@ -250,12 +250,14 @@ def check_catalog(root: Path | str = ".") -> tuple[Catalog, list[ContentError]]:
             errors.append(ContentError(str(d.relative_to(root)), 0, "", "目录不存在"))
 
     paths_data = None
+    broken_content = False  # a content file failed: lesson links can't be checked fully
     modules: list[Module] = []
     for path in sorted(content_dir.glob("*.yaml")) if content_dir.is_dir() else []:
         rel = path.relative_to(root).as_posix()
         digest.update(path.read_bytes())
         read = _read_yaml(path, rel, errors)
         if read is None:
+            broken_content = True
             continue
         data, lines = read
         if path.name == PATHS_FILE:
@@ -265,6 +267,7 @@ def check_catalog(root: Path | str = ".") -> tuple[Catalog, list[ContentError]]:
             mf = ModuleFile.model_validate(data)
         except ValidationError as exc:
             errors.extend(_pydantic_errors(exc, rel, lines, ()))
+            broken_content = True
             continue
         m = mf.module
         if m.id in module_line:
@@ -334,6 +337,8 @@ def check_catalog(root: Path | str = ".") -> tuple[Catalog, list[ContentError]]:
                 continue
             question_where[q.id] = (rel, ln)
             bad = [lid for lid in q.lessons if lid not in cat.lessons]
+            if bad and broken_content:
+                continue  # reported once below instead of once per question
             if bad:
                 errors.append(
                     ContentError(
@@ -347,6 +352,9 @@ def check_catalog(root: Path | str = ".") -> tuple[Catalog, list[ContentError]]:
             cat.questions[q.id] = q
             cat.question_file[q.id] = rel
 
+    if broken_content:
+        errors.append(ContentError("content", 0, "",
+                                   "课程文件有错误，先改正上面的错误，再检查题目链接的课程"))
     if paths_data is not None:
         _load_paths(cat, *paths_data, errors)
     cat.version = digest.hexdigest()[:12]

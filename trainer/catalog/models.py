@@ -11,8 +11,10 @@ Reply rubric semantics (see :mod:`trainer.grading.reply` for the engine)
 Patterns are Python regular expressions matched against the *normalised* reply: NFKC
 (full-width → half-width), lower case, white space removed, Chinese punctuation mapped to
 ASCII (``，``→``,`` ``。``→``.`` ``！``→``!`` ``？``→``?`` ``；``→``;`` ``：``→``:``), and the
-variants 你/您/妳 folded to ``你``, 亲爱的 kept.  Write patterns in that normalised form (the
-loader applies the same 您→你 folding to patterns, so ``您`` in a pattern also works).
+variants 你/您/妳 folded to ``你``.  Write patterns in that normalised form (the loader
+applies the same 您→你 folding to patterns, so ``您`` in a pattern also works).  In a pattern,
+``.`` never crosses a clause break (``,.!?;:~`` or a new line): ``发票.{0,8}邮费`` stays inside
+one clause.  Use ``[.]`` for a literal dot.
 
 * ``concepts``: things a good reply says.  A concept is met when any pattern matches in a
   clause that is **not negated** (``negatable: true``, the default).  A clause is the text
@@ -79,9 +81,39 @@ def _as_tuple(value: object) -> object:
     return value
 
 
+#: what ``.`` means in a rubric pattern: any character except a clause break
+CLAUSE_DOT = r"[^,.!?;:~\n]"
+
+
+def clause_local(pattern: str) -> str:
+    """Rewrite every unescaped ``.`` outside a character class as :data:`CLAUSE_DOT`, so a
+    gap such as ``发票.{0,8}邮费`` stays inside one clause and never runs across a comma."""
+    out: list[str] = []
+    in_class = escaped = False
+    for ch in pattern:
+        if escaped:
+            out.append(ch)
+            escaped = False
+        elif ch == "\\":
+            out.append(ch)
+            escaped = True
+        elif in_class:
+            out.append(ch)
+            in_class = ch != "]"
+        elif ch == "[":
+            out.append(ch)
+            in_class = True
+        elif ch == ".":
+            out.append(CLAUSE_DOT)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def compile_pattern(pattern: str) -> re.Pattern[str]:
-    """Compile a rubric pattern the way the grader uses it (pronouns folded, case-insensitive)."""
-    return re.compile(pattern.translate(PRONOUN_FOLD), re.IGNORECASE)
+    """Compile a rubric pattern the way the grader uses it: pronouns folded, case-insensitive,
+    and ``.`` confined to one clause (see :func:`clause_local`)."""
+    return re.compile(clause_local(pattern.translate(PRONOUN_FOLD)), re.IGNORECASE)
 
 
 def _check_patterns(patterns: tuple[str, ...]) -> tuple[str, ...]:
@@ -369,7 +401,8 @@ class Dialog(QuestionBase):
                     return
                 t = by_id[tid]
                 nxt = [n for n in (t.next_pass, t.next_fail) if n]
-                if not nxt and len(seen) + 1 < 3:
+                ends = not t.next_pass or not t.next_fail  # some outcome ends the dialog here
+                if ends and len(seen) + 1 < 3:
                     problems.append(f"路径 {' → '.join((*seen, tid))} 少于 3 轮买家发言")
                 for n in dict.fromkeys(nxt):
                     walk(n, (*seen, tid))
