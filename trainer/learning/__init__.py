@@ -1,0 +1,39 @@
+"""The learning engine: paths, exams, certification, FSRS refreshers, rule versions. Pure."""
+
+from trainer.learning.certification import Certification, certification_status, certify
+from trainer.learning.clock import NaiveDatetimeError, utc
+from trainer.learning.exams import ExamPaper, ExamResult, assemble_exam, for_platform, score_exam
+from trainer.learning.paths import NextStep, PathProgress, path_progress
+from trainer.learning.refresher import (
+    DueItem,
+    ReviewState,
+    due_refreshers,
+    new_state,
+    rating_for,
+    review,
+)
+from trainer.learning.rule_versions import questions_due_for_rule_change, stale_lessons
+
+__all__ = [
+    "Certification",
+    "DueItem",
+    "ExamPaper",
+    "ExamResult",
+    "NaiveDatetimeError",
+    "NextStep",
+    "PathProgress",
+    "ReviewState",
+    "assemble_exam",
+    "certification_status",
+    "certify",
+    "due_refreshers",
+    "for_platform",
+    "new_state",
+    "path_progress",
+    "questions_due_for_rule_change",
+    "rating_for",
+    "review",
+    "score_exam",
+    "stale_lessons",
+    "utc",
+]
