@@ -59,15 +59,17 @@ def format_table(results: list[BenchResult]) -> str:
     head = ["#", "基准项", "本系统", "基线", "比值", "目标", "结论"]
     rows = []
     for i, r in enumerate(results, 1):
-        rows.append([
-            str(i),
-            r.name,
-            f"{r.subject}: {_num(r.subject_value)} {r.unit}",
-            f"{r.baseline}: {_num(r.baseline_value)} {r.unit}",
-            f"{r.ratio:.2f}×",
-            r.target,
-            ("达标" if r.ok else "未达标") + (f"（{r.note}）" if r.note else ""),
-        ])
+        rows.append(
+            [
+                str(i),
+                r.name,
+                f"{r.subject}: {_num(r.subject_value)} {r.unit}",
+                f"{r.baseline}: {_num(r.baseline_value)} {r.unit}",
+                f"{r.ratio:.2f}×",
+                r.target,
+                ("达标" if r.ok else "未达标") + (f"（{r.note}）" if r.note else ""),
+            ]
+        )
     widths = [max(_w(x) for x in col) for col in zip(head, *rows, strict=True)]
     lines = [" | ".join(_pad(c, w) for c, w in zip(head, widths, strict=True))]
     lines.append("-+-".join("-" * w for w in widths))

@@ -26,8 +26,13 @@ def free_port() -> int:
 class StreamlitServer:
     """``with StreamlitServer(script, env=…) as srv: srv.url …``"""
 
-    def __init__(self, script: Path | str, *, env: dict[str, str] | None = None,
-                 extra_args: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        script: Path | str,
+        *,
+        env: dict[str, str] | None = None,
+        extra_args: tuple[str, ...] = (),
+    ):
         self.script = str(script)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -38,14 +43,32 @@ class StreamlitServer:
 
     def __enter__(self) -> StreamlitServer:
         cmd = [
-            sys.executable, "-m", "streamlit", "run", self.script,
-            "--server.headless", "true", "--server.port", str(self.port),
-            "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none", *self.extra_args,
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            self.script,
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(self.port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+            *self.extra_args,
         ]
         self.started_at = time.perf_counter()
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.wait_healthy()
         return self
 

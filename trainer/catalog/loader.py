@@ -353,8 +353,9 @@ def check_catalog(root: Path | str = ".") -> tuple[Catalog, list[ContentError]]:
             cat.question_file[q.id] = rel
 
     if broken_content:
-        errors.append(ContentError("content", 0, "",
-                                   "课程文件有错误，先改正上面的错误，再检查题目链接的课程"))
+        errors.append(
+            ContentError("content", 0, "", "课程文件有错误，先改正上面的错误，再检查题目链接的课程")
+        )
     if paths_data is not None:
         _load_paths(cat, *paths_data, errors)
     cat.version = digest.hexdigest()[:12]

@@ -262,6 +262,7 @@ def grade_reply(
         violations=tuple(violations),
         feedback=feedback,
         lessons=tuple(lessons),
+        extra={"pass_ratio": rubric.pass_ratio},
     )
 
 

@@ -7,7 +7,9 @@ st.set_page_config(page_title="bare", layout="wide")
 st.title("练习")
 st.markdown("**买家要求单独寄发票，运费由谁出？**")
 with st.form("q"):
-    choice = st.radio("选项", ["A. 买家补运费", "B. 商家承担", "C. 各出一半"], key="choice", index=None)
+    choice = st.radio(
+        "选项", ["A. 买家补运费", "B. 商家承担", "C. 各出一半"], key="choice", index=None
+    )
     sent = st.form_submit_button("提交答案")
 if sent:
     if choice and choice.startswith("B"):
