@@ -19,15 +19,17 @@ from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from trainer.records.db import transaction
 from trainer.records.errors import (
     AccountLocked,
     BadCredentials,
     Duplicate,
     Forbidden,
     NotFound,
+    RecordsError,
     ValidationFailed,
 )
 from trainer.records.models import LoginEvent, ManagedTeam, Team, User
@@ -137,13 +139,15 @@ def manage_team(*, session: Session, manager: User, team_id: int) -> None:
 
 
 def _failures_since(session: Session, username: str, since: dt.datetime) -> int:
-    last_ok = session.scalar(
-        select(func.max(LoginEvent.at)).where(
-            LoginEvent.username == username, LoginEvent.success.is_(True)
+    """Failed logins after ``since`` and after the last successful one."""
+    last_ok = (
+        session.scalar(
+            select(func.max(LoginEvent.id)).where(
+                LoginEvent.username == username, LoginEvent.success.is_(True)
+            )
         )
+        or 0
     )
-    if last_ok is not None and last_ok > since:
-        since = last_ok
     return (
         session.scalar(
             select(func.count())
@@ -151,6 +155,7 @@ def _failures_since(session: Session, username: str, since: dt.datetime) -> int:
             .where(
                 LoginEvent.username == username,
                 LoginEvent.success.is_(False),
+                LoginEvent.id > last_ok,
                 LoginEvent.at > since,
             )
         )
@@ -158,9 +163,11 @@ def _failures_since(session: Session, username: str, since: dt.datetime) -> int:
     )
 
 
-def authenticate(*, session: Session, username: str, password: str, now: dt.datetime) -> User:
-    """The user, or :class:`BadCredentials` / :class:`AccountLocked`; every attempt is logged.
-    The same message is given for an unknown user and a wrong password."""
+def check_login(
+    *, session: Session, username: str, password: str, now: dt.datetime
+) -> tuple[User | None, RecordsError | None]:
+    """Check a login and log it (and lock the account after too many failures) without
+    raising, so the caller can commit the log before reporting the failure."""
     username = username.strip()
     user = session.scalars(select(User).where(User.username == username)).first()
 
@@ -169,9 +176,9 @@ def authenticate(*, session: Session, username: str, password: str, now: dt.date
 
     if user is not None and user.locked_until is not None and user.locked_until > now:
         log(False, "locked")
-        raise AccountLocked(
-            f"连续输错密码次数过多，账号已锁定，请在 {LOCK_FOR.seconds // 60} 分钟后再试",
-            user.locked_until,
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        return None, AccountLocked(
+            f"连续输错密码次数过多，账号已锁定，请约 {minutes} 分钟后再试", user.locked_until
         )
     ok = False
     if user is not None and user.active:
@@ -182,16 +189,25 @@ def authenticate(*, session: Session, username: str, password: str, now: dt.date
     if not ok:
         log(False, "inactive" if user is not None and not user.active else "bad_password")
         session.flush()
-        if (
-            user is not None
-            and _failures_since(session, username, now - FAILURE_WINDOW) >= MAX_FAILURES
-        ):
+        since = now - FAILURE_WINDOW
+        if user is not None and _failures_since(session, username, since) >= MAX_FAILURES:
             user.locked_until = now + LOCK_FOR
-        raise BadCredentials("用户名或密码不对")
+        return None, BadCredentials("用户名或密码不对")
     log(True, "ok")
     user.locked_until = None
     if HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    return user, None
+
+
+def login(engine: Engine, *, username: str, password: str, now: dt.datetime) -> User:
+    """Log in: the user, or :class:`BadCredentials` / :class:`AccountLocked` raised after the
+    attempt has been logged and committed.  The same message is given for an unknown user
+    and a wrong password."""
+    with transaction(engine) as session:
+        user, error = check_login(session=session, username=username, password=password, now=now)
+    if error is not None:
+        raise error
     return user
 
 
