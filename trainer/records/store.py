@@ -169,7 +169,7 @@ def attempt_responses(*, session: Session, attempt_id: int) -> list[Response]:
 # ---------------------------------------------------------------- responses
 
 
-def record_response(
+def store_response(
     *,
     session: Session,
     submission_id: str,
@@ -184,9 +184,10 @@ def record_response(
     attempt_id: int | None = None,
     turn_id: str | None = None,
     response_ms: int | None = None,
-) -> Response:
+) -> tuple[Response, bool]:
     """Store one answer with its grade.  Idempotent on ``submission_id``: a double click, a
-    rerun or a resent form returns the row already stored instead of adding another."""
+    rerun or a resent form returns the row already stored instead of adding another.
+    Also says whether this call stored the row (False: stored before)."""
     if attempt_id is not None:
         att = session.get(Attempt, attempt_id)
         if att is None:
@@ -215,10 +216,19 @@ def record_response(
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = (
-        insert(Response).values(**values).on_conflict_do_nothing(index_elements=["submission_id"])
+        insert(Response)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["submission_id"])
+        .returning(Response.id)
     )
-    session.execute(stmt)
-    return session.scalars(select(Response).where(Response.submission_id == submission_id)).one()
+    created = session.execute(stmt).scalar() is not None
+    row = session.scalars(select(Response).where(Response.submission_id == submission_id)).one()
+    return row, created
+
+
+def record_response(**kwargs: Any) -> Response:
+    """:func:`store_response` without the "stored now" flag."""
+    return store_response(**kwargs)[0]
 
 
 def effective_score(*, session: Session, response: Response) -> tuple[float, bool]:

@@ -1,0 +1,1 @@
+"""Manager analytics: aggregation in SQL, pandas only to shape the result."""
