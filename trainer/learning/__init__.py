@@ -4,6 +4,13 @@ from trainer.learning.certification import Certification, certification_status, 
 from trainer.learning.clock import NaiveDatetimeError, utc
 from trainer.learning.exams import ExamPaper, ExamResult, assemble_exam, for_platform, score_exam
 from trainer.learning.paths import NextStep, PathProgress, path_progress
+from trainer.learning.practice import (
+    ROUND_SIZE,
+    module_mastery,
+    practice_pool,
+    practice_round,
+    refresher_set,
+)
 from trainer.learning.refresher import (
     DueItem,
     ReviewState,
@@ -12,9 +19,14 @@ from trainer.learning.refresher import (
     rating_for,
     review,
 )
-from trainer.learning.rule_versions import questions_due_for_rule_change, stale_lessons
+from trainer.learning.rule_versions import (
+    current_versions,
+    questions_due_for_rule_change,
+    stale_lessons,
+)
 
 __all__ = [
+    "ROUND_SIZE",
     "Certification",
     "DueItem",
     "ExamPaper",
@@ -26,12 +38,17 @@ __all__ = [
     "assemble_exam",
     "certification_status",
     "certify",
+    "current_versions",
     "due_refreshers",
     "for_platform",
+    "module_mastery",
     "new_state",
     "path_progress",
+    "practice_pool",
+    "practice_round",
     "questions_due_for_rule_change",
     "rating_for",
+    "refresher_set",
     "review",
     "score_exam",
     "stale_lessons",

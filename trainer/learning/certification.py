@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from trainer.catalog import Catalog
 from trainer.learning.clock import utc
 from trainer.learning.exams import ExamResult
+from trainer.learning.rule_versions import current_versions
 
 EXPIRING_DAYS = 30
 
@@ -41,19 +43,23 @@ class Certification:
         )
 
 
-def certify(catalog: Catalog, result: ExamResult, now: dt.datetime) -> Certification | None:
+def certify(
+    catalog: Catalog,
+    result: ExamResult,
+    now: dt.datetime,
+    *,
+    raised: Mapping[str, int] | None = None,
+) -> Certification | None:
     """A certification when ``result`` passed, covering the current rule version of every
-    lesson of the exam's modules; None otherwise."""
+    lesson of the exam's modules (``raised``: versions raised in the app, see
+    :mod:`trainer.learning.rule_versions`); None otherwise."""
     if not result.passed:
         return None
     now = utc(now)
     exam = catalog.exams[result.exam_id]
     modules = {b.module for b in exam.blueprint}
-    versions = {
-        lid: les.version
-        for lid, les in catalog.lessons.items()
-        if catalog.lesson_module[lid] in modules
-    }
+    current = current_versions(catalog, raised)
+    versions = {lid: v for lid, v in current.items() if catalog.lesson_module[lid] in modules}
     return Certification(
         exam.id, now, now + dt.timedelta(days=exam.valid_days), result.ratio, versions
     )

@@ -71,11 +71,15 @@ def transaction(engine: Engine) -> Iterator[Session]:
 
 @contextmanager
 def reading(engine: Engine) -> Iterator[Session]:
-    """A read-only session (on SQLite a deferred BEGIN, so it never waits for writers)."""
+    """A read-only session (on SQLite a deferred BEGIN, so it never waits for writers).
+    Objects read here stay usable afterwards (detached with their loaded attributes)."""
     factory = sessionmaker(engine.execution_options(readonly=True), expire_on_commit=False)
     with factory() as session:
-        yield session
-        session.rollback()
+        try:
+            yield session
+        finally:
+            session.expunge_all()
+            session.rollback()
 
 
 def _alembic_config(engine: Engine):

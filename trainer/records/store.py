@@ -140,6 +140,24 @@ def get_open_attempt(
     return session.scalars(q.order_by(Attempt.id.desc()).limit(1)).first()
 
 
+def finished_attempts(
+    *, session: Session, user_id: int, kind: str, limit: int = 200
+) -> list[Attempt]:
+    """The user's finished attempts of ``kind``, newest first."""
+    return list(
+        session.scalars(
+            select(Attempt)
+            .where(
+                Attempt.user_id == user_id,
+                Attempt.kind == kind,
+                Attempt.finished_at.is_not(None),
+            )
+            .order_by(Attempt.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 def update_attempt_paper(*, session: Session, attempt_id: int, paper: dict) -> None:
     att = session.get(Attempt, attempt_id)
     if att is None:
@@ -256,11 +274,19 @@ def responses_for_user(
     )
 
 
+def _not_in_open_exam(user_id: int):
+    """Exclude answers of an exam still in progress: no feedback before it is handed in."""
+    open_exams = select(Attempt.id).where(
+        Attempt.user_id == user_id, Attempt.kind == "exam", Attempt.finished_at.is_(None)
+    )
+    return or_(Response.attempt_id.is_(None), Response.attempt_id.not_in(open_exams))
+
+
 def latest_by_question(*, session: Session, user_id: int) -> dict[str, Response]:
     """The latest answer of ``user_id`` to each question (dialog turns excluded)."""
     latest = (
         select(func.max(Response.id).label("id"))
-        .where(Response.user_id == user_id, Response.turn_id.is_(None))
+        .where(Response.user_id == user_id, Response.turn_id.is_(None), _not_in_open_exam(user_id))
         .group_by(Response.question_id)
         .subquery()
     )
@@ -276,6 +302,41 @@ def wrong_answers(*, session: Session, user_id: int) -> list[Response]:
         if not effective_score(session=session, response=r)[1]
     ]
     return sorted(rows, key=lambda r: r.id, reverse=True)
+
+
+def latest_results(*, session: Session, user_id: int) -> dict[str, tuple[bool, int]]:
+    """question id → (passed, response id) of the latest answer of ``user_id`` to each
+    question (dialog turns excluded), a manager's latest override taking precedence.  Two
+    queries, whatever the number of answers."""
+    latest = (
+        select(func.max(Response.id).label("id"))
+        .where(Response.user_id == user_id, Response.turn_id.is_(None), _not_in_open_exam(user_id))
+        .group_by(Response.question_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Response.question_id, Response.id, Response.passed).join(
+            latest, Response.id == latest.c.id
+        )
+    ).all()
+    out = {qid: (bool(passed), rid) for qid, rid, passed in rows}
+    if out:
+        last_ov = (
+            select(func.max(ScoreOverride.id).label("id"))
+            .join(Response, Response.id == ScoreOverride.response_id)
+            .where(Response.user_id == user_id)
+            .group_by(ScoreOverride.response_id)
+            .subquery()
+        )
+        by_id = {rid: qid for qid, (_, rid) in out.items()}
+        for rid, passed in session.execute(
+            select(ScoreOverride.response_id, ScoreOverride.passed).join(
+                last_ov, ScoreOverride.id == last_ov.c.id
+            )
+        ):
+            if rid in by_id:
+                out[by_id[rid]] = (bool(passed), rid)
+    return out
 
 
 def practice_ratios(

@@ -13,10 +13,11 @@ from sqlalchemy import Engine
 
 from trainer.catalog import Catalog
 from trainer.grading import Grade, grade, grade_dialog_turn
-from trainer.learning import ReviewState, review
+from trainer.learning import ExamPaper, ExamResult, ReviewState, certify, review, score_exam
 from trainer.records import store
 from trainer.records.db import transaction
-from trainer.records.models import ReviewCard
+from trainer.records.errors import NotFound
+from trainer.records.models import Attempt, ReviewCard
 
 
 @dataclass(frozen=True)
@@ -83,3 +84,46 @@ def submit_answer(
         stored = Grade.from_dict(row.grade)
         rid = row.id
     return Submitted(rid, stored, next_turn)
+
+
+@dataclass(frozen=True)
+class HandedIn:
+    result: ExamResult
+    certified: bool  # this hand-in issued a certificate
+    question_ids: tuple[str, ...]
+
+
+def hand_in_exam(
+    engine: Engine, catalog: Catalog, *, user_id: int, attempt_id: int, now: dt.datetime
+) -> HandedIn:
+    """Score an exam attempt from its stored answers, close it, and certify on a pass — once:
+    handing in twice (a double click, a timeout racing the button) certifies once."""
+    with transaction(engine) as s:
+        att = s.get(Attempt, attempt_id)
+        if att is None or att.user_id != user_id or att.kind != "exam":
+            raise NotFound("找不到这场考试")
+        paper = ExamPaper.from_dict(att.paper)
+        rows = store.attempt_responses(session=s, attempt_id=att.id)
+        ratios = {r.question_id: (r.score / r.max_score if r.max_score else 0.0) for r in rows}
+        result = score_exam(catalog, paper, ratios)
+        first = att.finished_at is None
+        store.finish_attempt(
+            session=s, attempt_id=att.id, now=now, score=result.ratio, passed=result.passed
+        )
+        cert = (
+            certify(catalog, result, now, raised=store.rule_version_overrides(session=s))
+            if first
+            else None
+        )
+        if cert is not None:
+            store.issue_certification(
+                session=s,
+                user_id=user_id,
+                exam_id=paper.exam_id,
+                ratio=cert.ratio,
+                issued_at=cert.issued_at,
+                expires_at=cert.expires_at,
+                rule_versions=cert.rule_versions,
+                attempt_id=att.id,
+            )
+    return HandedIn(result, cert is not None, paper.question_ids)

@@ -13,25 +13,28 @@ from trainer.learning import (
     certification_status,
     due_refreshers,
     for_platform,
+    module_mastery,
     path_progress,
     questions_due_for_rule_change,
 )
 from trainer.records import store
 from trainer.records.db import reading
-from trainer.records.models import Assignment
+from trainer.records.models import Assignment, User
 from trainer.ui.state import CurrentUser, get_engine, now
 
 
 @dataclass
 class Learner:
     learned: dict[str, int]
-    practice: dict[str, float]
+    latest: dict[str, tuple[bool, int]]  # question id → (passed, response id)
+    mastery: dict[str, float]  # module id → share of its practice pool passed
     certification: Certification | None
     cert_status: str
     path: PathProgress | None
     due: list[DueItem]
     rule_changes: list[str]
     assignments: list[Assignment]
+    raised: dict[str, int]  # lesson id → rule version raised in the app
 
 
 def allowed_questions(catalog: Catalog, user: CurrentUser) -> set[str]:
@@ -40,37 +43,41 @@ def allowed_questions(catalog: Catalog, user: CurrentUser) -> set[str]:
 
 def learner(catalog: Catalog, user: CurrentUser) -> Learner:
     t = now()
-    module_of = {qid: catalog.question_module(qid) for qid in catalog.questions}
     with reading(get_engine()) as s:
         learned = store.learned_lessons(session=s, user_id=user.id)
-        practice = store.practice_ratios(session=s, user_id=user.id, module_of=module_of)
+        latest = store.latest_results(session=s, user_id=user.id)
         row = store.latest_certification(session=s, user_id=user.id)
         states = [
             ReviewState.from_dict(d) for d in store.get_review_states(session=s, user_id=user.id)
         ]
-        from trainer.records.models import User
-
         db_user = s.get(User, user.id)
-        assignments = store.assignments_for_user(session=s, user=db_user)
+        assignments = store.assignments_for_user(session=s, user=db_user) if db_user else []
+        raised = store.rule_version_overrides(session=s)
+    mastery = module_mastery(catalog, {q: p for q, (p, _) in latest.items()}, user.platform)
     cert = None
     if row is not None:
         cert = Certification(
             row.exam_id, row.issued_at, row.expires_at, row.ratio, dict(row.rule_versions)
         )
+    status = certification_status(cert, t)
     path = None
     if "onboarding" in catalog.paths:
         path = path_progress(
             catalog,
             "onboarding",
             learned=set(learned),
-            practice=practice,
-            certified=certification_status(cert, t) in ("有效", "即将到期"),
+            practice=mastery,
+            certified=status in ("有效", "即将到期"),
         )
     allowed = allowed_questions(catalog, user)
-    due = due_refreshers(states, t, allowed=allowed)
+    due = [
+        d for d in due_refreshers(states, t, allowed=allowed) if d.question_id in catalog.questions
+    ]
     changes = (
-        questions_due_for_rule_change(catalog, cert.rule_versions, user.platform) if cert else []
+        questions_due_for_rule_change(
+            catalog, cert.rule_versions, user.platform, raised=raised, relearned=learned
+        )
+        if cert
+        else []
     )
-    return Learner(
-        learned, practice, cert, certification_status(cert, t), path, due, changes, assignments
-    )
+    return Learner(learned, latest, mastery, cert, status, path, due, changes, assignments, raised)

@@ -13,11 +13,15 @@ from trainer.records.submit import submit_answer
 from trainer.ui.state import CurrentUser, get_engine, now
 from trainer.ui.widgets import (
     answer_widgets,
+    chat_html,
     clean_response,
     feedback_panel,
     is_blank,
     question_header,
 )
+
+#: longer replies are refused with a message instead of being stored (a buyer reads a few lines)
+MAX_REPLY_CHARS = 5000
 
 
 def ask(
@@ -35,22 +39,26 @@ def ask(
 ) -> bool:
     """Draw ``q`` in a form; on submit grade and store it once.  Returns True once the answer
     is stored (its feedback is shown until the caller moves on)."""
-    tag = f"{q.id}_{attempt_id}" + (f"_{round_no}" if round_no else "")
-    sid_key = f"{prefix}_sid_{tag}"
-    done_key = f"{prefix}_done_{tag}"
+    base = _base(prefix, q.id, attempt_id, round_no)
+    sid_key = f"{base}_sid"
+    done_key = f"{base}_done"
     st.session_state.setdefault(sid_key, new_submission_id())
     question_header(q, catalog, index)
     if q.type == "reply":
-        from trainer.ui.widgets import chat_html
-
         st.html(chat_html([("buyer", q.buyer)]))
     done = st.session_state.get(done_key)
-    with st.form(f"{prefix}_form_{tag}"):
-        response = answer_widgets(q, f"{prefix}_{tag}", presentation)
+    with st.form(f"{base}_form"):
+        response = answer_widgets(q, f"{base}_w", presentation)
         sent = st.form_submit_button("提交答案", type="primary", disabled=done is not None)
     if sent and done is None:
         if is_blank(q, response):
             st.warning("还没有作答哦，先选择或填写答案再提交。")
+            return False
+        if q.type == "reply" and len(str(response)) > MAX_REPLY_CHARS:
+            st.warning(
+                f"回复有 {len(str(response))} 字，太长了（上限 {MAX_REPLY_CHARS} 字）。"
+                "买家不会看完这么长的消息，请精简到几句话再提交。"
+            )
             return False
         try:
             res = submit_answer(
@@ -68,18 +76,36 @@ def ask(
         except RecordsError as exc:
             st.error(str(exc))
             return False
-        done = {"grade": res.grade, "text": response if q.type == "reply" else None}
+        done = {
+            "grade": res.grade,
+            "text": response if q.type == "reply" else None,
+            "response_id": res.response_id,
+        }
         st.session_state[done_key] = done
     if done is None:
         return False
     if show_feedback:
-        feedback_panel(done["grade"], q, catalog, done["text"])
+        feedback_panel(done["grade"], q, catalog, done["text"], key=base)
     else:
         st.success("答案已保存。")
     return True
 
 
+def _base(prefix: str, qid: str, attempt_id: int | None, round_no: int) -> str:
+    return f"{prefix}_q_{qid}_{attempt_id}" + (f"_{round_no}" if round_no else "")
+
+
+def is_answered(prefix: str, qid: str, attempt_id: int | None = None, round_no: int = 0) -> bool:
+    """Whether :func:`ask` stored an answer to ``qid`` in this session (feedback on show)."""
+    return f"{_base(prefix, qid, attempt_id, round_no)}_done" in st.session_state
+
+
+def move_on(prefix: str, qid: str, attempt_id: int | None = None, round_no: int = 0) -> None:
+    """Forget the shown answer of ``qid`` so the page moves to the next question."""
+    st.session_state.pop(f"{_base(prefix, qid, attempt_id, round_no)}_done", None)
+
+
 def forget(prefix: str) -> None:
-    """Drop the per-question state of a finished run."""
-    for key in [k for k in st.session_state if str(k).startswith(f"{prefix}_")]:
+    """Drop the per-question state (answers, widgets) of a finished run of ``prefix``."""
+    for key in [k for k in st.session_state if str(k).startswith(f"{prefix}_q_")]:
         del st.session_state[key]

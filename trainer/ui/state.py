@@ -7,6 +7,7 @@ per user lives in ``st.session_state``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,11 +15,20 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
+from trainer.accounts.sessions import (
+    COOKIE_NAME,
+    TOKEN_TTL,
+    cookie_secret,
+    issue_token,
+    user_for_token,
+)
 from trainer.catalog import Catalog, CatalogError, load_catalog
-from trainer.records.db import ensure_schema, make_engine
+from trainer.records.db import ensure_schema, make_engine, reading
 
 ROOT = Path(__file__).resolve().parents[2]
 USER_KEY = "auth_user"
+COOKIE_OP_KEY = "auth_cookie_op"  # token to write, "" to delete, absent: nothing to do
+LOGGED_OUT_KEY = "auth_logged_out"
 
 
 @st.cache_resource(show_spinner=False)
@@ -82,7 +92,11 @@ def current_user() -> CurrentUser | None:
     return st.session_state.get(USER_KEY)
 
 
-def set_user(user) -> None:
+def set_user(user, *, remember: bool = True) -> None:
+    """Log ``user`` in for this session; ``remember`` also keeps them logged in across a
+    browser refresh (a signed cookie, see :mod:`trainer.accounts.sessions`)."""
+    if remember:
+        st.session_state[COOKIE_OP_KEY] = issue_token(user, now=now(), secret=cookie_secret())
     st.session_state[USER_KEY] = CurrentUser(
         user.id,
         user.username,
@@ -103,5 +117,43 @@ def require_user() -> CurrentUser:
 
 
 def logout() -> None:
+    """Forget everything of this session and delete the login cookie in the browser."""
     for key in list(st.session_state.keys()):
         del st.session_state[key]
+    st.session_state[LOGGED_OUT_KEY] = True  # this session's cookie header is now stale
+    st.session_state[COOKIE_OP_KEY] = ""
+
+
+def restore_user() -> CurrentUser | None:
+    """The logged-in user, restoring it from the login cookie on a new session (refresh)."""
+    user = current_user()
+    if user is not None or st.session_state.get(LOGGED_OUT_KEY):
+        return user
+    try:
+        token = st.context.cookies.get(COOKIE_NAME)
+    except Exception:  # no browser context (bare script, tests)
+        token = None
+    if not token:
+        return None
+    with reading(get_engine()) as s:
+        row = user_for_token(token, session=s, now=now(), secret=cookie_secret())
+    if row is None:
+        st.session_state[COOKIE_OP_KEY] = ""  # drop the stale cookie
+        return None
+    set_user(row, remember=False)
+    return current_user()
+
+
+def apply_cookie_ops() -> None:
+    """Write or delete the login cookie in the browser (call once per run from the frame)."""
+    op = st.session_state.pop(COOKIE_OP_KEY, None)
+    if op is None:
+        return
+    age = int(TOKEN_TTL.total_seconds()) if op else 0
+    value = json.dumps(op)  # a JS string literal; tokens are URL-safe base64 and dots
+    st.html(
+        "<script>(function(){var s=location.protocol==='https:'?';Secure':'';"
+        f"document.cookie='{COOKIE_NAME}='+{value}+';path=/;max-age={age};SameSite=Strict'+s;"
+        "})();</script>",
+        unsafe_allow_javascript=True,
+    )

@@ -35,10 +35,13 @@ CSS = """
 .kf-row{display:flex}
 .kf-row.buyer{justify-content:flex-start}
 .kf-row.agent{justify-content:flex-end}
-.kf-bubble{max-width:78%;padding:.5rem .75rem;border-radius:.75rem;white-space:pre-wrap;
-  word-break:break-all;line-height:1.6}
+.kf-row>div{max-width:80%;width:fit-content}
+.kf-bubble{padding:.5rem .75rem;border-radius:.75rem;white-space:pre-wrap;
+  overflow-wrap:break-word;line-height:1.6}
 .kf-row.buyer .kf-bubble{background:#f3f4f6;border-top-left-radius:.2rem}
 .kf-row.agent .kf-bubble{background:#dbeafe;border-top-right-radius:.2rem}
+.kf-note{font-size:.75rem;margin:.15rem .3rem;color:#6b7280;text-align:right}
+.kf-note.ok{color:#047857}.kf-note.bad{color:#b91c1c}.kf-note.warn{color:#b45309}
 .kf-who{font-size:.75rem;color:#6b7280;margin:0 .3rem}
 </style>
 """
@@ -74,14 +77,19 @@ def highlight_html(text: str, grade: Grade) -> str:
     return f'{CSS}<div class="kf-reply">{"".join(out) or "（空）"}</div>{legend}'
 
 
-def chat_html(turns: list[tuple[str, str]]) -> str:
-    """Chat bubbles: ("buyer"|"agent", text) in order; buyer left, agent right."""
+def chat_html(turns: list[tuple]) -> str:
+    """Chat bubbles in order, buyer left, agent right: ``(who, text)`` or ``(who, text, note,
+    tone)`` where ``note`` is a small line under the bubble and ``tone`` ok / bad / warn."""
     rows = []
-    for who, text in turns:
+    for who, text, *rest in turns:
         label = "买家" if who == "buyer" else "我（客服）"
+        note = ""
+        if rest and rest[0]:
+            tone = rest[1] if len(rest) > 1 else ""
+            note = f'<div class="kf-note {html.escape(tone)}">{html.escape(rest[0])}</div>'
         rows.append(
             f'<div class="kf-row {who}"><div><div class="kf-who">{label}</div>'
-            f'<div class="kf-bubble">{html.escape(text)}</div></div></div>'
+            f'<div class="kf-bubble">{html.escape(text)}</div>{note}</div></div>'
         )
     return f'{CSS}<div class="kf-chat">{"".join(rows)}</div>'
 
@@ -162,6 +170,17 @@ def clean_response(q: Any, response: Any) -> Any:
     return response
 
 
+def question_title(q: Any, limit: int = 40) -> str:
+    """A short title for lists: the buyer's message for replies and dialogs, else the prompt."""
+    if q.type == "reply":
+        text = q.buyer
+    elif q.type == "dialog":
+        text = q.turns[0].buyer
+    else:
+        text = q.prompt
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def question_header(q: Any, catalog: Catalog, index: str = "") -> None:
     lessons = "、".join(catalog.lessons[lid].title for lid in q.lessons)
     st.caption(f"{index}{QUESTION_TYPES[q.type]} · 课程：{lessons}")
@@ -170,35 +189,78 @@ def question_header(q: Any, catalog: Catalog, index: str = "") -> None:
     st.markdown(f"**{md_escape(q.prompt)}**")
 
 
-def feedback_panel(grade: Grade, q: Any, catalog: Catalog, reply_text: str | None = None) -> None:
-    """Right/wrong, score, why (the rule), violations with penalty, lesson to revisit."""
+def lesson_links(q: Any, catalog: Catalog, key: str) -> None:
+    """Buttons that open the lessons behind ``q`` in the lesson reader."""
+    cols = st.columns(min(3, len(q.lessons)) or 1)
+    for i, lid in enumerate(q.lessons):
+        if lid not in catalog.lessons:
+            continue
+        if cols[i % len(cols)].button(
+            f"复习《{catalog.lessons[lid].title}》",
+            key=f"{key}_lesson_{lid}",
+            icon=":material/menu_book:",
+        ):
+            st.session_state["lessons_pick"] = lid
+            st.switch_page("app_pages/lessons.py")
+
+
+def _status(grade: Grade) -> None:
+    score = f"{grade.score:g}/{grade.max_score:g} 分"
     if grade.violations:
-        st.error(f"不通过：触犯平台规则（{grade.score:g}/{grade.max_score:g} 分）")
+        st.error(f"不通过：触犯平台规则（{score}）", icon=":material/gpp_bad:")
     elif grade.passed:
-        st.success(f"通过：{grade.score:g}/{grade.max_score:g} 分")
+        st.success(f"通过：{score}", icon=":material/check_circle:")
     else:
-        st.warning(f"未通过：{grade.score:g}/{grade.max_score:g} 分")
+        st.warning(f"未通过：{score}", icon=":material/cancel:")
+
+
+def reply_scorecard(grade: Grade, reply_text: str) -> None:
+    """A graded reply: violations with the shop's penalty, the reply with matched, forbidden
+    and rule-breaking phrases highlighted, and the score of every criterion."""
     for v in grade.violations:
-        st.error(f"违规：{v.label}\n\n依据：{v.rule}\n\n店铺后果：{v.penalty}", icon="🚫")
+        st.error(
+            f"违规：{v.label}\n\n依据：{v.rule}\n\n店铺后果：{v.penalty}",
+            icon=":material/block:",
+        )
+    st.html(highlight_html(reply_text, grade))
+    rows = []
+    for c in grade.criteria:
+        if c.kind not in ("concept", "structure", "forbidden", "length"):
+            continue
+        if c.kind == "forbidden":
+            mark, pts = "⚠️ 禁忌用语", f"{c.points:+g}"
+        elif c.kind == "length":
+            mark, pts = "❌ 长度", "—"
+        else:
+            mark = "✅ 做到" if c.met else "❌ 缺少"
+            pts = f"{c.points:g}/{c.max_points:g}"
+        rows.append({"结果": mark, "评分项": c.label, "得分": pts, "说明": c.message})
+    if rows:
+        st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def feedback_panel(
+    grade: Grade,
+    q: Any,
+    catalog: Catalog,
+    reply_text: str | None = None,
+    *,
+    key: str = "fb",
+) -> None:
+    """Right/wrong, score, why (the rule), violations with penalty, lessons to revisit."""
+    _status(grade)
     if reply_text is not None:
-        st.html(highlight_html(reply_text, grade))
-        rows = [
-            c for c in grade.criteria if c.kind in ("concept", "structure", "forbidden", "length")
-        ]
-        for c in rows:
-            icon = (
-                "✅"
-                if c.met and c.kind != "forbidden"
-                else ("⚠️" if c.kind == "forbidden" else "❌")
-            )
-            pts = f"{c.points:+g}" if c.kind == "forbidden" else f"{c.points:g}/{c.max_points:g}"
-            st.markdown(f"{icon} {md_escape(c.message)}　`{pts}`")
+        reply_scorecard(grade, reply_text)
         model = getattr(q, "model_answer", None)
         if model:
             st.markdown("**参考回复**")
             st.html(chat_html([("agent", model)]))
+        st.caption("依据：" + q.explanation)
     else:
         for line in grade.feedback.splitlines():
-            st.markdown(md_escape(line))
-    if getattr(q, "type", "") == "reply":
-        st.caption("解析：" + q.explanation)
+            if line.startswith("解析："):
+                st.info(line, icon=":material/lightbulb:")
+            elif not line.startswith("建议复习："):
+                st.markdown(md_escape(line))
+    if not grade.passed:
+        lesson_links(q, catalog, key)
