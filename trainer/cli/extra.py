@@ -1,3 +1,5 @@
-"""Registration of the commands beyond validate/grade (filled as the layers land)."""
+"""Registration of the commands beyond validate/grade: users, demo, bench."""
 
-REGISTRARS: list = []
+from trainer.cli import users
+
+REGISTRARS: list = [users.register]
