@@ -147,3 +147,27 @@ def test_two_app_processes_share_postgresql(pg_url) -> None:
             assert set(s.scalars(select(Response.submission_id))) == {"from-a", "from-b"}
     a.dispose()
     b.dispose()
+
+
+@pytest.mark.slow
+def test_replicas_starting_together_migrate_once(db_url) -> None:
+    """Several app processes starting at the same time against an empty database: one runs
+    the migrations, the others wait and find the schema at head."""
+    from trainer.records.db import current_revision
+
+    code = (
+        "import sys; from trainer.records.db import make_engine, ensure_schema;"
+        "ensure_schema(make_engine(sys.argv[1]))"
+    )
+    root = Path(__file__).resolve().parents[1]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, db_url], cwd=root, stderr=subprocess.PIPE)
+        for _ in range(4)
+    ]
+    results = [(p.wait(timeout=120), p.stderr.read().decode()) for p in procs]
+    assert [rc for rc, _ in results] == [0, 0, 0, 0], [err[-800:] for _, err in results]
+    e = make_engine(db_url)
+    try:
+        assert current_revision(e) is not None
+    finally:
+        e.dispose()

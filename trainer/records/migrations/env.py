@@ -1,6 +1,7 @@
 """Alembic environment: the engine comes from the caller (trainer.records.db.ensure_schema)."""
 
 from alembic import context
+from sqlalchemy import text
 
 from trainer.records.models import Base
 
@@ -19,5 +20,8 @@ with engine.connect() as connection:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # replicas starting together: one migrates, the others wait and find it done
+            connection.execute(text("SELECT pg_advisory_xact_lock(727001)"))
         context.run_migrations()
     connection.commit()
