@@ -46,9 +46,64 @@ CASES = [
     ("无论什么时候都可以退", "可以退", False),
     ("别担心，马上给您处理", "给你处理", False),
     ("别急着退款", "退款", True),
+    # apologies and A-not-A questions do not negate what follows
+    ("对不起亲 验证码不能给您", "验证码", False),
+    ("亲 实在对不起 麻烦拍一下破损的地方", "拍一下", False),
+    ("是不是哪里不满意呀", "哪里", False),
+    ("我帮您问问主管，看能不能补偿", "补偿", False),
+    ("签收的时候有没有检查包装", "检查包装", False),
+    ("给您带来不好的体验非常抱歉", "抱歉", False),
+    # a polite 不方便 is masked, a refusal with it is not
+    ("给您带来不方便了", "带来", False),
+    ("不方便加微信哦", "加微信", True),
+    # state of the goods and conditionals
+    ("没穿过的话支持7天无理由退换", "7天无理由", False),
+    ("不出意外的话三天内到", "三天内到", False),
+    ("确定不要的话您申请退款就行", "申请退款", False),
+    # a clause-final negation after the phrase
+    ("好评就不用给了", "好评", True),
+    ("全网第一不敢说", "全网第一", True),
+    ("这个价格是不行的", "这个价格", True),
+    ("验货就不用了哈", "验货", True),
+    ("发票我们就不开了", "发票", True),
+    # ... but a following predicate is not a negation of the phrase
+    ("开发票不收费", "开发票", False),
+    ("退款不影响您的评价", "退款", False),
+    ("运费我们出，不用您付", "运费", False),
 ]
 
 
 @pytest.mark.parametrize(("text", "phrase", "negated"), CASES, ids=[c[0] for c in CASES])
 def test_negation(text, phrase, negated) -> None:
     assert _negated(text, phrase) is negated
+
+
+def test_a_negator_in_one_branch_does_not_switch_off_negation_for_the_others() -> None:
+    from trainer.catalog.models import Concept, Rubric
+    from trainer.grading import grade_reply
+
+    rubric = Rubric(
+        concepts=(
+            Concept(
+                id="addr",
+                label="核对地址",
+                points=100,
+                required=True,
+                patterns=("地址.{0,10}(对不对|核对|确认)",),
+            ),
+        )
+    )
+    assert not grade_reply(rubric, "地址我就不核对了", question_id="q").passed
+    assert grade_reply(rubric, "地址麻烦您核对一下", question_id="q").passed
+    split = Rubric(
+        concepts=(
+            Concept(
+                id="addr",
+                label="核对地址",
+                points=100,
+                required=True,
+                patterns=("地址.{0,6}核对|没有地址",),
+            ),
+        )
+    )
+    assert not grade_reply(split, "地址我就不核对了", question_id="q").passed

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from trainer.grading.normalize import clause_start
+from trainer.grading.normalize import CLAUSE_BREAK, clause_start
 
 WINDOW = 8
 
@@ -113,13 +113,67 @@ NOT_NEGATIONS = (
     "不影响",
     "不正常",
     "不清楚",
-    "不方便",
     "不及时",
     "不到位",
+    # apologies and polite formulas
+    "对不起",
+    "对不住",
+    "不好的",
+    "不愉快的",
+    "不周到",
+    # A-not-A questions ask, they do not negate: 是不是哪里不满意？ 能不能补偿？
+    "是不是",
+    "能不能",
+    "可不可以",
+    "会不会",
+    "要不要",
+    "对不对",
+    "有没有",
+    "行不行",
+    "好不好",
+    "用不用",
+    "需不需要",
+    "方不方便",
+    "满不满意",
+    "收没收到",
+    "没错",
+    "说不定",
+    # "barring problems", conditionals
+    "不出意外",
+    "不出问题",
+    "要不然",
+    # states of the goods, described rather than negated (没穿过的话可以退)
+    "没穿过",
+    "没穿",
+    "未穿",
+    "没洗过",
+    "没洗",
+    "未洗",
+    "没用过",
+    "未使用",
+    "没拆",
+    "未拆",
+    "没拆封",
+    "未拆封",
 )
-_MASK_RE = re.compile("|".join(sorted(NOT_NEGATIONS, key=len, reverse=True)))
+#: masked only where they end a phrase: 给您带来不方便 is polite, 不方便加微信 refuses
+NOT_NEGATION_PATTERNS = (r"不方便(?=的|之|了|[,.!?;:~]|$)",)
+_MASK_RE = re.compile(
+    "|".join([*NOT_NEGATION_PATTERNS, *sorted(NOT_NEGATIONS, key=len, reverse=True)])
+)
 #: a conjunction starts a new scope: 虽然不是质量问题但可以补偿 — 不是 does not reach 可以补偿
-_SCOPE_BREAK = re.compile("但是|但|而且|所以|因此|另外|同时|并且|如果|只要|只是|就是")
+_SCOPE_BREAK = re.compile(
+    "但是|但|而且|所以|因此|另外|同时|并且|如果|只要|只是|就是|的话|因为|然后|而是"
+)
+#: a negation *after* the match that ends its clause: 好评就不用给了, 全网第一不敢说,
+#: 这个价格是不行的.  Only clause-final forms count (a filler, the negator, at most one of a
+#: few verbs, particles), so 开发票不收费 does not negate 开发票.
+_POST_NEGATION = re.compile(
+    r"(?:[就也都是还倒可能恐怕真的这个那个我们这边暂时实在]{0,6})"
+    r"(?:不用|不需要|不必|不要|不行|不可以|不能|不了|不敢|没法|无法|没有|不会|不支持|不提供|"
+    r"不给|办不到|做不到|说不上|谈不上|算不上|称不上|不开|不退|不发|不寄|不补|不换|不送|不赔)"
+    r"(?:说|讲|给|做|保证|承诺|答应|确定)?[了的哦呢啊哈呀啦吧嘛噢喔\x00]*"
+)
 
 
 def mask_non_negations(text: str) -> str:
@@ -131,13 +185,51 @@ def is_negated(masked: str, start: int, end: int, *, include_match: bool = True)
     """Whether the match ``[start, end)`` of the (masked) normalised text is negated.
 
     ``include_match=False`` counts only the window before the match: used for patterns that
-    spell a negation out themselves (``发票.{0,6}开不了``), whose own 不 is what they mean."""
+    spell a negation out themselves (``发票.{0,6}开不了``), whose own 不 is what they mean.
+    A clause-final negation right after the match (:data:`_POST_NEGATION`) counts too."""
     lo = max(clause_start(masked, start), start - WINDOW)
     for m in _SCOPE_BREAK.finditer(masked, lo, start):
         lo = m.end()
-    return len(NEGATOR_RE.findall(masked, lo, end if include_match else start)) % 2 == 1
+    count = len(NEGATOR_RE.findall(masked, lo, end if include_match else start))
+    if include_match and _negated_after(masked, end):
+        count += 1
+    return count % 2 == 1
+
+
+def _negated_after(masked: str, end: int) -> bool:
+    stop = end
+    while stop < len(masked) and masked[stop] not in CLAUSE_BREAK:
+        stop += 1
+    return end < stop and _POST_NEGATION.fullmatch(masked, end, stop) is not None
 
 
 def spells_negation(pattern: str) -> bool:
     """Whether a rubric pattern contains a negator of its own."""
     return NEGATOR_RE.search(mask_non_negations(pattern)) is not None
+
+
+def top_level_alternatives(pattern: str) -> list[str]:
+    """Split ``a|b|c`` at the top level (outside groups and classes), so that each branch can
+    be judged on its own: a negator written in one branch must not switch negation handling
+    off for the others."""
+    parts, depth, in_class, escaped, cur = [], 0, False, False, []
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+            continue
+        cur.append(ch)
+    parts.append("".join(cur))
+    return [p for p in parts if p]

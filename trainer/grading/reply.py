@@ -21,7 +21,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from trainer.catalog.models import Rubric, compile_pattern
-from trainer.grading.negation import is_negated, mask_non_negations, spells_negation
+from trainer.grading.negation import (
+    is_negated,
+    mask_non_negations,
+    spells_negation,
+    top_level_alternatives,
+)
 from trainer.grading.normalize import Normalized, normalize
 from trainer.grading.result import CriterionResult, Grade, Span, Violation
 
@@ -65,7 +70,13 @@ def _compiled(rubric: Rubric) -> _Compiled:
         return hit[1]
 
     def comp(patterns: tuple[str, ...]) -> tuple[_Pat, ...]:
-        return tuple((compile_pattern(p), not spells_negation(p)) for p in patterns)
+        # each top-level branch on its own: a negator spelled in one branch does not switch
+        # negation handling off for its siblings
+        return tuple(
+            (compile_pattern(alt), not spells_negation(alt))
+            for p in patterns
+            for alt in top_level_alternatives(p)
+        )
 
     c = _Compiled(
         concepts=tuple(comp(x.patterns) for x in rubric.concepts),
