@@ -8,7 +8,7 @@ import secrets
 import streamlit as st
 
 from trainer.grading import Grade
-from trainer.learning import ExamPaper, assemble_exam
+from trainer.learning import ExamPaper, assemble_exam, path_for
 from trainer.records import store
 from trainer.records.db import reading, transaction
 from trainer.records.submit import hand_in_exam
@@ -20,7 +20,7 @@ user = require_user()
 catalog = get_catalog()
 engine = get_engine()
 st.title("上岗认证考试")
-path = catalog.paths.get("onboarding")
+path = path_for(catalog, user.platform)
 if path is None or path.exam not in catalog.exams:
     st.info("还没有配置认证考试，请联系培训负责人。")
     st.stop()

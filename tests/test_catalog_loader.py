@@ -255,3 +255,19 @@ def test_paths_name_unknown_module_and_short_pool(root) -> None:
 def test_missing_directories(tmp_path) -> None:
     _, errors = check_catalog(tmp_path)
     assert {e.file for e in errors} == {"content", "quizzes"}
+
+
+def test_exam_blueprint_must_be_fillable_for_each_platform_of_its_path(tmp_path) -> None:
+    from trainer.catalog import check_catalog
+
+    root = tmp_path / "c"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "journey", root)
+    paths = root / "content" / "paths.yaml"
+    text = paths.read_text(encoding="utf-8")
+    paths.write_text(
+        text.replace("    exam: certification", "    platforms: [jd]\n    exam: certification"),
+        encoding="utf-8",
+    )
+    _, errors = check_catalog(root)
+    msgs = [str(e) for e in errors]
+    assert any("paths.yaml:" in m and "京东店铺" in m and "basics" in m for m in msgs), msgs

@@ -16,6 +16,8 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from trainer.catalog.models import (
+    PLATFORM_FAMILY,
+    PLATFORM_LABELS,
     Dialog,
     Exam,
     LearningPath,
@@ -84,11 +86,15 @@ class Catalog:
         return max(self.lessons[lid].version for lid in self.questions[question_id].lessons)
 
     def for_platform(self, platform: str | None) -> list[Any]:
-        """Questions a shop of ``platform`` is drilled on (通用 questions always)."""
+        """Questions a shop of ``platform`` is drilled on (通用 questions always; see
+        :data:`trainer.catalog.models.PLATFORM_FAMILY`)."""
         if not platform:
             return list(self.questions.values())
+        family = PLATFORM_FAMILY.get(platform, frozenset({platform}))
         return [
-            q for q in self.questions.values() if platform in q.platform or "通用" in q.platform
+            q
+            for q in self.questions.values()
+            if "通用" in q.platform or any(p in family for p in q.platform)
         ]
 
 
@@ -410,11 +416,47 @@ def _load_paths(
                     f"考试 {p.exam!r} 不存在",
                 )
             )
+        else:
+            _check_exam_per_platform(cat, p, pf, lines, rel, errors)
         cat.paths[p.id] = p
     for i, r in enumerate(pf.refreshers):
         for j, mid in enumerate(r.modules):
             unknown_module(mid, ("refreshers", i, "modules", j))
         cat.refreshers[r.id] = r
+
+
+def _check_exam_per_platform(
+    cat: Catalog, path: Any, pf: Any, lines: _LineMap, rel: str, errors: list[ContentError]
+) -> None:
+    """Every blueprint line of a path's exam can be filled for every platform of the path
+    without drawing another platform's questions."""
+    i = next(n for n, e in enumerate(pf.exams) if e.id == path.exam)
+    exam = pf.exams[i]
+    for plat in path.platforms:
+        family = PLATFORM_FAMILY.get(plat, frozenset({plat}))
+        taken: set[str] = set()
+        for j, item in enumerate(exam.blueprint):
+            if item.module not in cat.modules:
+                continue
+            pool = [
+                q.id
+                for q in cat.module_questions(item.module)
+                if (not item.types or q.type in item.types)
+                and q.id not in taken
+                and ("通用" in q.platform or any(x in family for x in q.platform))
+            ]
+            taken.update(pool[: item.count])
+            if len(pool) < item.count:
+                loc = ("exams", i, "blueprint", j)
+                errors.append(
+                    ContentError(
+                        rel,
+                        lines.line(loc),
+                        ".".join(map(str, loc)),
+                        f"路径 {path.id} 的{PLATFORM_LABELS[plat]}店铺：模块 {item.module} 中适合"
+                        f"的题目只有 {len(pool)} 道，少于要求的 {item.count} 道",
+                    )
+                )
 
 
 def reply_rubrics(question: Any) -> list[tuple[str, Any]]:

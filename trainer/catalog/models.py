@@ -51,6 +51,14 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=80)]
 Platform = Literal["tmall", "taobao", "jd", "通用"]
 PLATFORM_LABELS: dict[str, str] = {"tmall": "天猫", "taobao": "淘宝", "jd": "京东", "通用": "通用"}
+#: content a shop of each platform is drilled on (besides 通用): a Tmall shop runs on Taobao's
+#: platform and follows its processes too; a Taobao shop is not drilled on Tmall-only rules;
+#: JD and the Alibaba platforms never mix
+PLATFORM_FAMILY: dict[str, frozenset[str]] = {
+    "tmall": frozenset({"tmall", "taobao"}),
+    "taobao": frozenset({"taobao"}),
+    "jd": frozenset({"jd"}),
+}
 Unit = Literal["分", "小时", "天", "个月", "%", "元", "倍", "次", "件", "笔", "步"]
 
 SEED_FILES = (
@@ -462,9 +470,13 @@ class PathStep(Strict):
 
 
 class LearningPath(Strict):
+    """An onboarding path.  ``platforms`` lists the shops it is for (empty: every shop); a
+    trainee follows the first path of the file that is for their shop's platform."""
+
     id: Id
     title: str = Field(min_length=1)
     description: str = ""
+    platforms: Annotated[tuple[Platform, ...], BeforeValidator(_as_tuple)] = ()
     steps: tuple[PathStep, ...] = Field(min_length=1)
     exam: Id
 

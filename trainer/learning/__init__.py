@@ -2,7 +2,14 @@
 
 from trainer.learning.certification import Certification, certification_status, certify
 from trainer.learning.clock import NaiveDatetimeError, utc
-from trainer.learning.exams import ExamPaper, ExamResult, assemble_exam, for_platform, score_exam
+from trainer.learning.exams import (
+    ExamPaper,
+    ExamResult,
+    assemble_exam,
+    for_platform,
+    path_for,
+    score_exam,
+)
 from trainer.learning.paths import NextStep, PathProgress, path_progress
 from trainer.learning.practice import (
     ROUND_SIZE,
@@ -43,6 +50,7 @@ __all__ = [
     "for_platform",
     "module_mastery",
     "new_state",
+    "path_for",
     "path_progress",
     "practice_pool",
     "practice_round",

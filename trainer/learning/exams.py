@@ -16,10 +16,27 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trainer.catalog import Catalog
+from trainer.catalog.models import PLATFORM_FAMILY, LearningPath
 
 
-def for_platform(question: Any, platform: str | None) -> bool:
-    return not platform or platform in question.platform or "通用" in question.platform
+def for_platform(item: Any, platform: str | None) -> bool:
+    """Whether a question or lesson is for a shop of ``platform`` (see
+    :data:`trainer.catalog.models.PLATFORM_FAMILY`); 通用 items are for every shop, and a user
+    without a platform (an admin, a manager of mixed teams) sees everything."""
+    if not platform or "通用" in item.platform:
+        return True
+    family = PLATFORM_FAMILY.get(platform, frozenset({platform}))
+    return any(p in family for p in item.platform)
+
+
+def path_for(catalog: Catalog, platform: str | None) -> LearningPath | None:
+    """The onboarding path of a shop of ``platform``: the first path for that platform, else
+    the first path for every platform, else the first path."""
+    paths = list(catalog.paths.values())
+    for p in paths:
+        if platform and platform in p.platforms:
+            return p
+    return next((p for p in paths if not p.platforms), paths[0] if paths else None)
 
 
 @dataclass(frozen=True)

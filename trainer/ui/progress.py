@@ -14,6 +14,7 @@ from trainer.learning import (
     due_refreshers,
     for_platform,
     module_mastery,
+    path_for,
     path_progress,
     questions_due_for_rule_change,
 )
@@ -61,10 +62,11 @@ def learner(catalog: Catalog, user: CurrentUser) -> Learner:
         )
     status = certification_status(cert, t)
     path = None
-    if "onboarding" in catalog.paths:
+    mine = path_for(catalog, user.platform)
+    if mine is not None:
         path = path_progress(
             catalog,
-            "onboarding",
+            mine.id,
             learned=set(learned),
             practice=mastery,
             certified=status in ("有效", "即将到期"),
