@@ -60,6 +60,10 @@ CASES = [
     ("没穿过的话支持7天无理由退换", "7天无理由", False),
     ("不出意外的话三天内到", "三天内到", False),
     ("确定不要的话您申请退款就行", "申请退款", False),
+    ("对不起亲 验证码不能给您 您在订单页申请退款就可以", "申请退款", False),  # spaces are pauses
+    ("如果不是本人签收就给您退款", "给你退款", False),
+    ("不是质量问题就需要您承担运费", "需要你承担运费", False),
+    ("订单还没付款的话可以改价", "可以改价", False),
     # a clause-final negation after the phrase
     ("好评就不用给了", "好评", True),
     ("全网第一不敢说", "全网第一", True),
@@ -107,3 +111,28 @@ def test_a_negator_in_one_branch_does_not_switch_off_negation_for_the_others() -
         )
     )
     assert not grade_reply(split, "地址我就不核对了", question_id="q").passed
+
+
+def test_a_non_negatable_violation_fires_in_any_form() -> None:
+    from trainer.catalog.models import Concept, Rubric, RuleViolation
+    from trainer.grading import grade_reply
+
+    def rubric(negatable: bool) -> Rubric:
+        return Rubric(
+            concepts=(Concept(id="c", label="回应", points=10, patterns=("收到",)),),
+            violations=(
+                RuleViolation(
+                    id="rude",
+                    label="质问买家",
+                    rule="京东规则·骚扰他人",
+                    penalty="扣12分",
+                    patterns=("乱说话",),
+                    negatable=negatable,
+                ),
+            ),
+        )
+
+    assert grade_reply(rubric(True), "收到，你别乱说话", question_id="q").violations == ()
+    assert [
+        v.id for v in grade_reply(rubric(False), "收到，你别乱说话", question_id="q").violations
+    ] == ["rude"]

@@ -14,7 +14,9 @@ ASCII (``，``→``,`` ``。``→``.`` ``！``→``!`` ``？``→``?`` ``；``�
 variants 你/您/妳 folded to ``你``.  Write patterns in that normalised form (the loader
 applies the same 您→你 folding to patterns, so ``您`` in a pattern also works).  In a pattern,
 ``.`` never crosses a clause break (``,.!?;:~`` or a new line): ``发票.{0,8}邮费`` stays inside
-one clause.  Use ``[.]`` for a literal dot.
+one clause.  Use ``[.]`` for a literal dot, and an explicit class such as ``[^.!?]{0,10}``
+for a gap that may cross a comma but not a sentence end (``先撤诉,才能帮你催``).  A space the
+trainee types between words is a pause and normalises to ``,``.
 
 * ``concepts``: things a good reply says.  A concept is met when any pattern matches in a
   clause that is **not negated** (``negatable: true``, the default).  A clause is the text
@@ -25,6 +27,11 @@ one clause.  Use ``[.]`` for a literal dot.
 * ``violations``: platform-rule breaches.  ``patterns`` match affirmatively (not negated);
   ``negated_patterns`` match when said **negatively** (``不能开发票`` → refusing the invoice).
   Any violation fails the reply outright (score 0) and names ``rule`` and ``penalty``.
+  ``negatable: false`` makes ``patterns`` fire whatever negation surrounds them (insults).
+* Negation: A-not-A questions (是不是, 能不能), 对不起 and described states (没穿过, 未发货) are
+  not negations; a negation that ends the clause after the phrase counts (好评就不用给了);
+  each top-level branch of a pattern (``a|b``) is judged on its own, so keep branches that
+  spell a negator (``开不了``) apart from those that do not.
 * ``structure``: points for greeting / apology / closing, detected by built-in phrase lists.
 * ``length``: min/max characters of the normalised reply; outside it the reply cannot pass.
 * Pass: no violation, every required concept met, length within bounds, and
@@ -218,6 +225,9 @@ class RuleViolation(Strict):
     penalty: str = Field(min_length=1)  # what the shop gets, e.g. 违规扣6分
     patterns: OptionalPatterns = ()
     negated_patterns: OptionalPatterns = ()
+    #: False: ``patterns`` fire even when said negatively (an insult is rude in any form:
+    #: 你别乱说话, 能不能别带TM)
+    negatable: bool = True
 
     @model_validator(mode="after")
     def _some_pattern(self) -> RuleViolation:

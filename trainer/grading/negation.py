@@ -155,6 +155,11 @@ NOT_NEGATIONS = (
     "未拆",
     "没拆封",
     "未拆封",
+    "未付款",
+    "没付款",
+    "还没付",
+    "没有付款",
+    "未支付",
 )
 #: masked only where they end a phrase: 给您带来不方便 is polite, 不方便加微信 refuses
 NOT_NEGATION_PATTERNS = (r"不方便(?=的|之|了|[,.!?;:~]|$)",)
@@ -163,7 +168,8 @@ _MASK_RE = re.compile(
 )
 #: a conjunction starts a new scope: 虽然不是质量问题但可以补偿 — 不是 does not reach 可以补偿
 _SCOPE_BREAK = re.compile(
-    "但是|但|而且|所以|因此|另外|同时|并且|如果|只要|只是|就是|的话|因为|然后|而是"
+    "但是|但|而且|所以|因此|另外|同时|并且|如果|只要|只是|就是|的话|因为|然后|而是|那就|那么|"
+    "(?<=[^不没])就(?=[给帮为直马可能会需要退换补安发寄])"
 )
 #: a negation *after* the match that ends its clause: 好评就不用给了, 全网第一不敢说,
 #: 这个价格是不行的.  Only clause-final forms count (a filler, the negator, at most one of a
@@ -188,8 +194,10 @@ def is_negated(masked: str, start: int, end: int, *, include_match: bool = True)
     spell a negation out themselves (``发票.{0,6}开不了``), whose own 不 is what they mean.
     A clause-final negation right after the match (:data:`_POST_NEGATION`) counts too."""
     lo = max(clause_start(masked, start), start - WINDOW)
-    for m in _SCOPE_BREAK.finditer(masked, lo, start):
-        lo = m.end()
+    # (one character of look-ahead past ``start`` for breaks such as 就 that peek at the verb)
+    for m in _SCOPE_BREAK.finditer(masked, lo, start + 1):
+        if m.end() <= start:
+            lo = m.end()
     count = len(NEGATOR_RE.findall(masked, lo, end if include_match else start))
     if include_match and _negated_after(masked, end):
         count += 1

@@ -6,7 +6,10 @@ normalised text can be highlighted in the original.
 
 Steps: NFKC (full-width → half-width: ``，`` → ``,``), lower case, Chinese-only punctuation
 mapped to ASCII (``。`` → ``.``, ``、`` → ``,``, ``～`` → ``~`` …), the pronoun variants
-您/妳 folded to 你, and white space and zero-width characters removed.
+您/妳 folded to 你, zero-width characters removed, and white space handled the way people use
+it in chat: a space between words (``亲 对不起 链接不方便打开``) is a pause, so it becomes a
+clause break ``,``; white space next to punctuation, at either end, or between two Latin
+letters/digits is removed.
 """
 
 from __future__ import annotations
@@ -42,6 +45,9 @@ _CHAR_MAP = str.maketrans(
     }
 )
 _DROP = re.compile(r"[\s\u200b-\u200f\u2060\ufeff]")
+_LATIN = re.compile(r"[a-z0-9]")
+#: punctuation a space before which is not a pause
+_CLOSERS = frozenset(")]}>\"'")
 #: characters that end a clause in normalised text
 CLAUSE_BREAK = frozenset(",.!?;:~\n")
 
@@ -71,19 +77,38 @@ def normalize(text: str) -> Normalized:
         mapped = low.translate(_CHAR_MAP)
         if not _DROP.search(mapped):
             return Normalized(mapped, None, len(text))
-        keep = [i for i, ch in enumerate(mapped) if not _DROP.match(ch)]
-        return Normalized("".join(mapped[i] for i in keep), (*keep, len(text)), len(text))
-    # slow path: some character changed length under NFKC or lower(); map char by char
-    out: list[str] = []
-    index: list[int] = []
-    for i, ch in enumerate(text):
-        piece = unicodedata.normalize("NFKC", ch).lower().translate(_CHAR_MAP)
-        for p in piece:
-            if not _DROP.match(p):
-                out.append(p)
+        chars, index = list(mapped), list(range(len(mapped)))
+    else:
+        # slow path: some character changed length under NFKC or lower(); map char by char
+        chars, index = [], []
+        for i, ch in enumerate(text):
+            for p in unicodedata.normalize("NFKC", ch).lower().translate(_CHAR_MAP):
+                chars.append(p)
                 index.append(i)
-    index.append(len(text))
-    return Normalized("".join(out), tuple(index), len(text))
+    out: list[str] = []
+    keep: list[int] = []
+    n, i = len(chars), 0
+    while i < n:
+        ch = chars[i]
+        if not _DROP.match(ch):
+            out.append(ch)
+            keep.append(index[i])
+            i += 1
+            continue
+        j = i
+        while j < n and _DROP.match(chars[j]):
+            j += 1
+        spaced = any(c.isspace() for c in chars[i:j])
+        before = out[-1] if out else ""
+        after = chars[j] if j < n else ""
+        latin = _LATIN.match(before) and _LATIN.match(after)
+        pause = spaced and before and after and not latin
+        if pause and before not in CLAUSE_BREAK and after not in CLAUSE_BREAK | _CLOSERS:
+            out.append(",")  # a pause between words
+            keep.append(index[i])
+        i = j
+    keep.append(len(text))
+    return Normalized("".join(out), tuple(keep), len(text))
 
 
 def clause_start(text: str, pos: int) -> int:

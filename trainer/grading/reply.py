@@ -55,10 +55,21 @@ _Pat = tuple[re.Pattern[str], bool]
 
 
 @dataclass(frozen=True)
+class _Group:
+    """The patterns of one criterion, and one combined regex that tells in a single search
+    whether any of them can match at all (most criteria do not, for a given reply)."""
+
+    any: re.Pattern[str] | None
+    pats: tuple[_Pat, ...]
+
+
+@dataclass(frozen=True)
 class _Compiled:
-    concepts: tuple[tuple[_Pat, ...], ...]
-    forbidden: tuple[tuple[_Pat, ...], ...]
-    violations: tuple[tuple[tuple[_Pat, ...], tuple[_Pat, ...]], ...]
+    concepts: tuple[_Group, ...]
+    forbidden: tuple[_Group, ...]
+    violations: tuple[tuple[_Group, _Group], ...]
+    #: one search over every forbidden and violation pattern: most replies break nothing
+    risky: re.Pattern[str] | None = None
 
 
 _CACHE: dict[int, tuple[Rubric, _Compiled]] = {}
@@ -69,31 +80,44 @@ def _compiled(rubric: Rubric) -> _Compiled:
     if hit is not None and hit[0] is rubric:
         return hit[1]
 
-    def comp(patterns: tuple[str, ...]) -> tuple[_Pat, ...]:
+    def comp(patterns: tuple[str, ...]) -> _Group:
         # each top-level branch on its own: a negator spelled in one branch does not switch
         # negation handling off for its siblings
-        return tuple(
+        pats = tuple(
             (compile_pattern(alt), not spells_negation(alt))
             for p in patterns
             for alt in top_level_alternatives(p)
         )
+        if not pats:
+            return _Group(None, ())
+        combined = re.compile("|".join(f"(?:{p.pattern})" for p, _ in pats), re.IGNORECASE)
+        return _Group(combined, pats)
 
+    forbidden = tuple(comp(x.patterns) for x in rubric.forbidden)
+    violations = tuple((comp(v.patterns), comp(v.negated_patterns)) for v in rubric.violations)
+    groups = [*forbidden, *(g for pair in violations for g in pair)]
+    branches = [g.any.pattern for g in groups if g.any is not None]
     c = _Compiled(
         concepts=tuple(comp(x.patterns) for x in rubric.concepts),
-        forbidden=tuple(comp(x.patterns) for x in rubric.forbidden),
-        violations=tuple((comp(v.patterns), comp(v.negated_patterns)) for v in rubric.violations),
+        forbidden=forbidden,
+        violations=violations,
+        risky=re.compile("|".join(f"(?:{b})" for b in branches), re.IGNORECASE)
+        if branches
+        else None,
     )
     _CACHE[id(rubric)] = (rubric, c)
     return c
 
 
 def _find(
-    patterns: tuple[_Pat, ...], text: str, masked: str, *, want_negated: bool | None
+    group: _Group, text: str, masked: str, *, want_negated: bool | None
 ) -> list[tuple[int, int]]:
     """Spans where a pattern matches; ``want_negated`` None = any, True = only negated,
     False = only affirmative."""
+    if group.any is None or group.any.search(text) is None:
+        return []
     spans = []
-    for pat, inside in patterns:
+    for pat, inside in group.pats:
         for m in pat.finditer(text):
             if m.end() == m.start():
                 continue
@@ -185,7 +209,10 @@ def grade_reply(
 
     penalty = 0.0
     taboo_msgs: list[str] = []
+    risky = comp.risky is not None and comp.risky.search(t) is not None
     for item, pats in zip(rubric.forbidden, comp.forbidden, strict=True):
+        if not risky:
+            break
         found = _find(pats, t, masked, want_negated=None)
         if not found:
             continue
@@ -208,7 +235,9 @@ def grade_reply(
 
     violations: list[Violation] = []
     for v, (affirm, negated) in zip(rubric.violations, comp.violations, strict=True):
-        found = _find(affirm, t, masked, want_negated=False)
+        if not risky:
+            break
+        found = _find(affirm, t, masked, want_negated=False if v.negatable else None)
         found += _find(negated, t, masked, want_negated=True)
         if found:
             violations.append(
