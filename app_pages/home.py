@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from trainer.ui.appeal import review_history
 from trainer.ui.progress import learner
 from trainer.ui.state import fmt_time, get_catalog, now, require_user
 from trainer.ui.widgets import md_escape
@@ -88,6 +89,8 @@ if me.due or me.rule_changes:
     )
     if st.button("开始复训", key="home_refresh", icon=":material/replay:"):
         st.switch_page("app_pages/refresher.py")
+
+review_history(user)
 
 if me.path:
     st.subheader("入职培训路径")

@@ -45,6 +45,7 @@ class AppEnv:
     admin: CurrentUser
     trainee: CurrentUser
     url: str
+    manager: CurrentUser | None = None
 
 
 def as_current(user: User) -> CurrentUser:
@@ -88,8 +89,17 @@ def make_env(tmp_path: Path, monkeypatch, content: Path = JOURNEY) -> AppEnv:
             platform="tmall",
             now=now,
         )
-        admin_c, trainee_c = as_current(admin), as_current(trainee)
-    return AppEnv(engine, load_catalog(content), admin_c, trainee_c, url)
+        manager = add_user(
+            session=s,
+            username="lead",
+            display_name="王主管",
+            password=PASSWORD,
+            role="manager",
+            team="甲组",
+            now=now,
+        )
+        admin_c, trainee_c, manager_c = as_current(admin), as_current(trainee), as_current(manager)
+    return AppEnv(engine, load_catalog(content), admin_c, trainee_c, url, manager_c)
 
 
 def open_app(user: CurrentUser | None, page: str | None = None, timeout: float = 30) -> AppTest:

@@ -34,9 +34,9 @@ def count(env, model, **where) -> int:
 
 
 @pytest.mark.parametrize("page", TRAINEE_PAGES)
-@pytest.mark.parametrize("role", ["trainee", "admin"])
+@pytest.mark.parametrize("role", ["trainee", "manager", "admin"])
 def test_every_trainee_page_opens_for_every_role(env, page, role) -> None:
-    user = env.trainee if role == "trainee" else env.admin
+    user = {"trainee": env.trainee, "manager": env.manager, "admin": env.admin}[role]
     at = open_app(user, page)
     assert not at.exception, at.exception
     assert at.title, f"{page} shows no title"
@@ -62,8 +62,12 @@ def test_trainee_navigation_has_no_manager_pages(env) -> None:
 def test_fresh_install_asks_for_the_first_admin(tmp_path, monkeypatch) -> None:
     env = make_env(tmp_path, monkeypatch)
     with transaction(env.engine) as s:
-        for u in s.scalars(select(User)):
-            s.delete(u)
+        from trainer.records.models import ManagedTeam
+
+        for model in (ManagedTeam, User):
+            for row in s.scalars(select(model)):
+                s.delete(row)
+            s.flush()
     at = open_app(None)
     assert at.title[0].value == "欢迎使用客服训练营"
     at.text_input(key="setup_username").input("boss")
@@ -476,3 +480,39 @@ def test_change_password_and_logout(env) -> None:
     click(at, "退出登录")
     assert "auth_user" not in at.session_state
     assert [b.label for b in at.form_submit_button] == ["登录"]
+
+
+# ---------------------------------------------------------------- appeals and reviews
+
+
+def test_trainee_appeals_a_reply_and_sees_the_review(env) -> None:
+    from trainer.records import review
+    from trainer.records.models import Appeal
+
+    at = open_app(env.trainee, "app_pages/reply.py")
+    _reply(at, "稍等，可以开发票的")
+    at.text_area(key=next(k for k in _keys(at) if k.endswith("_appeal_reason"))).input(
+        "我答应了开发票，只是用了稍等"
+    )
+    click(at, "提交申诉")
+    assert not at.exception
+    assert "已于" in texts(at) and "等待主管复核" in texts(at)
+    with reading(env.engine) as s:
+        appeal = s.scalars(select(Appeal)).one()
+        rid = appeal.response_id
+    with transaction(env.engine) as s:
+        review.override_score(
+            session=s,
+            actor=s.get(User, env.admin.id),
+            response_id=rid,
+            new_score=80,
+            reason="意思对，稍等扣分过重",
+            now=dt.datetime.now(dt.UTC),
+        )
+    home = open_app(env.trainee)
+    page = texts(home)
+    assert "主管复核" in page and "意思对，稍等扣分过重" in page and "→ 80/100" in page
+
+
+def _keys(at) -> list[str]:
+    return [w.key for w in at.text_area if w.key]

@@ -10,6 +10,7 @@ from trainer.catalog import Catalog
 from trainer.records.errors import RecordsError
 from trainer.records.store import new_submission_id
 from trainer.records.submit import submit_answer
+from trainer.ui.appeal import appeal_box
 from trainer.ui.state import CurrentUser, get_engine, now
 from trainer.ui.widgets import (
     answer_widgets,
@@ -86,6 +87,8 @@ def ask(
         return False
     if show_feedback:
         feedback_panel(done["grade"], q, catalog, done["text"], key=base)
+        if q.type == "reply" and done.get("response_id"):
+            appeal_box(user, done["response_id"], base)
     else:
         st.success("答案已保存。")
     return True
