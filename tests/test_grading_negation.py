@@ -64,6 +64,9 @@ CASES = [
     ("如果不是本人签收就给您退款", "给你退款", False),
     ("不是质量问题就需要您承担运费", "需要你承担运费", False),
     ("订单还没付款的话可以改价", "可以改价", False),
+    ("不用加微信也不用私下转", "私下转", True),  # 不A也不B: each 不 negates its own verb
+    ("是不是您自己不小心弄上去的", "弄上去", False),
+    ("您问给不给退，当然给退的", "当然给退", False),
     # a clause-final negation after the phrase
     ("好评就不用给了", "好评", True),
     ("全网第一不敢说", "全网第一", True),
@@ -136,3 +139,44 @@ def test_a_non_negatable_violation_fires_in_any_form() -> None:
     assert [
         v.id for v in grade_reply(rubric(False), "收到，你别乱说话", question_id="q").violations
     ] == ["rude"]
+
+
+def test_a_spelled_refusal_inside_a_repeated_question_is_not_a_refusal() -> None:
+    from trainer.catalog.models import Concept, Rubric, RuleViolation
+    from trainer.grading import grade_reply
+
+    rubric = Rubric(
+        concepts=(Concept(id="ok", label="可以退", points=10, patterns=("能退",)),),
+        violations=(
+            RuleViolation(
+                id="deny",
+                label="拒绝退货",
+                rule="7天无理由",
+                penalty="投诉成立",
+                patterns=("不能退",),
+            ),
+        ),
+    )
+    asked = grade_reply(rubric, "亲，能不能退？当然能退，您申请就行", question_id="q")
+    assert asked.violations == ()
+    refused = grade_reply(rubric, "亲，这个不能退哦", question_id="q")
+    assert [v.id for v in refused.violations] == ["deny"]
+
+
+def test_a_match_starting_on_a_comma_belongs_to_its_own_clause() -> None:
+    from trainer.catalog.models import Concept, Rubric
+    from trainer.grading import grade_reply
+
+    rubric = Rubric(
+        concepts=(
+            Concept(
+                id="pay",
+                label="说明运费买家出",
+                points=10,
+                required=True,
+                patterns=("(^|[,.!~])来回.{0,4}(你|买家)承担",),
+            ),
+        )
+    )
+    g = grade_reply(rubric, "尺码原因属于非质量问题，来回都需要您承担哦", question_id="q")
+    assert g.passed

@@ -10,7 +10,8 @@ CASES = [
     ("亲 对不起 链接不方便打开", "亲,对不起,链接不方便打开"),  # a space is a pause
     ("  可以开发票。  ", "可以开发票."),  # at either end: dropped
     ("好的 ， 马上开", "好的,马上开"),  # next to punctuation: dropped
-    ("ok 的 hello world", "ok,的,helloworld"),  # between Latin letters: dropped
+    ("ok 的 hello world", "ok的helloworld"),  # next to Latin letters: dropped
+    ("验证码是 583920", "验证码是583920"),  # next to digits: dropped
     ("亲\n\n发票可以开", "亲,发票可以开"),  # line breaks too
     ("妳好～请稍等…", "你好~请稍等..."),
     ("第一、第二；第三：好", "第一,第二;第三:好"),

@@ -160,15 +160,23 @@ NOT_NEGATIONS = (
     "还没付",
     "没有付款",
     "未支付",
+    "不小心",
+    "不留神",
+    "不经意",
+    "不知不觉",
 )
 #: masked only where they end a phrase: 给您带来不方便 is polite, 不方便加微信 refuses
-NOT_NEGATION_PATTERNS = (r"不方便(?=的|之|了|[,.!?;:~]|$)",)
+NOT_NEGATION_PATTERNS = (
+    r"不方便(?=的|之|了|[,.!?;:~]|$)",
+    r"(.)[不没]\1",  # any X不X / X没X question: 给不给, 退不退, 换不换, 发没发
+)
 _MASK_RE = re.compile(
     "|".join([*NOT_NEGATION_PATTERNS, *sorted(NOT_NEGATIONS, key=len, reverse=True)])
 )
 #: a conjunction starts a new scope: 虽然不是质量问题但可以补偿 — 不是 does not reach 可以补偿
 _SCOPE_BREAK = re.compile(
     "但是|但|而且|所以|因此|另外|同时|并且|如果|只要|只是|就是|的话|因为|然后|而是|那就|那么|"
+    "[也又还](?=[不没别无])|"
     "(?<=[^不没])就(?=[给帮为直马可能会需要退换补安发寄])"
 )
 #: a negation *after* the match that ends its clause: 好评就不用给了, 全网第一不敢说,

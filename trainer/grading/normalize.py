@@ -8,8 +8,8 @@ Steps: NFKC (full-width → half-width: ``，`` → ``,``), lower case, Chinese-
 mapped to ASCII (``。`` → ``.``, ``、`` → ``,``, ``～`` → ``~`` …), the pronoun variants
 您/妳 folded to 你, zero-width characters removed, and white space handled the way people use
 it in chat: a space between words (``亲 对不起 链接不方便打开``) is a pause, so it becomes a
-clause break ``,``; white space next to punctuation, at either end, or between two Latin
-letters/digits is removed.
+clause break ``,``; white space next to punctuation, at either end, or next to a Latin
+letter or digit (``验证码是 583920``) is removed.
 """
 
 from __future__ import annotations
@@ -101,7 +101,8 @@ def normalize(text: str) -> Normalized:
         spaced = any(c.isspace() for c in chars[i:j])
         before = out[-1] if out else ""
         after = chars[j] if j < n else ""
-        latin = _LATIN.match(before) and _LATIN.match(after)
+        # a space next to a Latin letter or digit is not a pause: 验证码是 583920, 单号 SF12
+        latin = _LATIN.match(before) or _LATIN.match(after)
         pause = spaced and before and after and not latin
         if pause and before not in CLAUSE_BREAK and after not in CLAUSE_BREAK | _CLOSERS:
             out.append(",")  # a pause between words

@@ -27,7 +27,7 @@ from trainer.grading.negation import (
     spells_negation,
     top_level_alternatives,
 )
-from trainer.grading.normalize import Normalized, normalize
+from trainer.grading.normalize import CLAUSE_BREAK, Normalized, normalize
 from trainer.grading.result import CriterionResult, Grade, Span, Violation
 
 GREETING = re.compile(
@@ -119,12 +119,17 @@ def _find(
     spans = []
     for pat, inside in group.pats:
         for m in pat.finditer(text):
-            if m.end() == m.start():
+            start, end = m.start(), m.end()
+            while start < end and text[start] in CLAUSE_BREAK:
+                start += 1  # a match written to start on a comma belongs to the next clause
+            if start == end:
                 continue
+            if not inside and start and masked[start] == masked[start - 1] == "\x00":
+                continue  # a spelled negation begun inside a question: 能不能退 is not 不能退
             if want_negated is None or (
-                is_negated(masked, m.start(), m.end(), include_match=inside) == want_negated
+                is_negated(masked, start, end, include_match=inside) == want_negated
             ):
-                spans.append((m.start(), m.end()))
+                spans.append((start, end))
     return spans
 
 
