@@ -29,9 +29,13 @@ from trainer.catalog.models import (
     QuizFile,
     Refresher,
     Reply,
+    Rubric,
+    SharedViolation,
+    SharedViolationsFile,
 )
 
 PATHS_FILE = "paths.yaml"
+SHARED_FILE = "shared-violations.yaml"  # in quizzes/: safety-net violations of every rubric
 _QUESTION = TypeAdapter(Question)
 
 
@@ -67,6 +71,7 @@ class Catalog:
     paths: dict[str, LearningPath] = field(default_factory=dict)
     exams: dict[str, Exam] = field(default_factory=dict)
     refreshers: dict[str, Refresher] = field(default_factory=dict)
+    shared_violations: tuple[SharedViolation, ...] = ()
     version: str = ""  # hash of every content file: the content version stored with answers
 
     def module_lessons(self, module_id: str) -> list[Lesson]:
@@ -311,6 +316,7 @@ def check_catalog(root: Path | str = ".") -> tuple[Catalog, list[ContentError]]:
         cat.modules[m.id] = m
 
     question_where: dict[str, tuple[str, int]] = {}
+    shared: tuple[SharedViolation, ...] = ()
     for path in sorted(quiz_dir.glob("*.yaml")) if quiz_dir.is_dir() else []:
         rel = path.relative_to(root).as_posix()
         digest.update(path.read_bytes())
@@ -318,6 +324,12 @@ def check_catalog(root: Path | str = ".") -> tuple[Catalog, list[ContentError]]:
         if read is None:
             continue
         data, lines = read
+        if path.name == SHARED_FILE:
+            try:
+                shared = SharedViolationsFile.model_validate(data).shared_violations
+            except ValidationError as exc:
+                errors.extend(_pydantic_errors(exc, rel, lines, ()))
+            continue
         try:
             QuizFile.model_validate(data)
         except ValidationError as exc:
@@ -358,6 +370,10 @@ def check_catalog(root: Path | str = ".") -> tuple[Catalog, list[ContentError]]:
             cat.questions[q.id] = q
             cat.question_file[q.id] = rel
 
+    if shared:
+        cat.shared_violations = shared
+        for qid, q in list(cat.questions.items()):
+            cat.questions[qid] = with_shared_violations(q, shared)
     if broken_content:
         errors.append(
             ContentError("content", 0, "", "课程文件有错误，先改正上面的错误，再检查题目链接的课程")
@@ -457,6 +473,31 @@ def _check_exam_per_platform(
                         f"的题目只有 {len(pool)} 道，少于要求的 {item.count} 道",
                     )
                 )
+
+
+def _add_shared(rubric: Rubric, platforms: tuple[str, ...], shared) -> Rubric:
+    # a rubric's own violation with the same id is checked first; the shared one (under the
+    # same id) only catches what it missed
+    extra = tuple(
+        sv.violation.model_copy(update={"fallback": True})
+        for sv in shared
+        if sv.violation.id not in rubric.skip_shared and set(platforms) & set(sv.platforms)
+    )
+    return rubric.model_copy(update={"violations": rubric.violations + extra}) if extra else rubric
+
+
+def with_shared_violations(question: Any, shared: tuple[SharedViolation, ...]) -> Any:
+    """``question`` with the shared safety-net violations added to its rubric(s)."""
+    if isinstance(question, Reply):
+        rubric = _add_shared(question.rubric, question.platform, shared)
+        return question if rubric is question.rubric else question.model_copy(update={"rubric": rubric})
+    if isinstance(question, Dialog):
+        turns = tuple(
+            t.model_copy(update={"rubric": _add_shared(t.rubric, question.platform, shared)})
+            for t in question.turns
+        )
+        return question.model_copy(update={"turns": turns})
+    return question
 
 
 def reply_rubrics(question: Any) -> list[tuple[str, Any]]:

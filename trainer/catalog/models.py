@@ -228,6 +228,9 @@ class RuleViolation(Strict):
     #: False: ``patterns`` fire even when said negatively (an insult is rude in any form:
     #: 你别乱说话, 能不能别带TM)
     negatable: bool = True
+    #: True for the shared safety-net violations (``quizzes/shared-violations.yaml``): checked
+    #: only when none of the rubric's own violations fired
+    fallback: bool = False
 
     @model_validator(mode="after")
     def _some_pattern(self) -> RuleViolation:
@@ -260,6 +263,7 @@ class Rubric(Strict):
     structure: Structure = Structure()
     length: Length = Length()
     pass_ratio: float = Field(default=0.6, gt=0, le=1)
+    skip_shared: tuple[Id, ...] = ()  # shared violations that do not apply to this scenario
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Rubric:
@@ -448,6 +452,23 @@ QUESTION_TYPES: dict[str, str] = {
     "reply": "情景回复",
     "dialog": "对话模拟",
 }
+
+
+class SharedViolation(Strict):
+    """A platform rule every reply scenario of ``platforms`` can break (an insult, moving the
+    payment off Alipay …).  The loader adds it to every reply and dialog rubric whose question
+    is for one of ``platforms`` (``通用`` questions: entries listing 通用), unless the rubric
+    lists it in ``skip_shared``; it is checked only when none of the rubric's own violations
+    fired (a rubric's own violation of the same id is checked first)."""
+
+    platforms: Annotated[tuple[Platform, ...], BeforeValidator(_as_tuple)] = Field(min_length=1)
+    violation: RuleViolation
+
+
+class SharedViolationsFile(Strict):
+    """Shape of ``quizzes/shared-violations.yaml``."""
+
+    shared_violations: tuple[SharedViolation, ...] = Field(min_length=1)
 
 
 class QuizFile(Strict):

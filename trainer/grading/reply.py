@@ -242,6 +242,8 @@ def grade_reply(
     for v, (affirm, negated) in zip(rubric.violations, comp.violations, strict=True):
         if not risky:
             break
+        if v.fallback and violations:
+            continue  # the safety net only catches what the scenario's own rules missed
         found = _find(affirm, t, masked, want_negated=False if v.negatable else None)
         found += _find(negated, t, masked, want_negated=True)
         if found:
