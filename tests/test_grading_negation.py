@@ -67,11 +67,16 @@ CASES = [
     ("不用加微信也不用私下转", "私下转", True),  # 不A也不B: each 不 negates its own verb
     ("是不是您自己不小心弄上去的", "弄上去", False),
     ("您问给不给退，当然给退的", "当然给退", False),
+    ("不用担心，发票我们会开", "发票我们会开", False),
+    ("不用担心不发货", "发货", False),  # don't worry about not shipping: we ship
+    ("怎么可能不给您开", "给你开", False),  # rhetorical: of course we will
+    ("手续费0.8%需要您承担", "需要你承担", False),  # a decimal point is no clause break
     # a clause-final negation after the phrase
     ("好评就不用给了", "好评", True),
     ("全网第一不敢说", "全网第一", True),
     ("这个价格是不行的", "这个价格", True),
     ("验货就不用了哈", "验货", True),
+    ("补运费就不用了亲", "补运费", True),
     ("发票我们就不开了", "发票", True),
     # ... but a following predicate is not a negation of the phrase
     ("开发票不收费", "开发票", False),
@@ -180,3 +185,32 @@ def test_a_match_starting_on_a_comma_belongs_to_its_own_clause() -> None:
     )
     g = grade_reply(rubric, "尺码原因属于非质量问题，来回都需要您承担哦", question_id="q")
     assert g.passed
+
+
+def test_look_arounds_do_not_make_a_pattern_spell_a_negation() -> None:
+    from trainer.grading.negation import spells_negation, strip_lookarounds
+
+    assert (
+        strip_lookarounds("邮费(?![^,]{0,4}(哪能|不))[^,]{0,6}(你)(?<=你)付")
+        == "邮费[^,]{0,6}(你)付"
+    )
+    assert not spells_negation("邮费(?!.{0,4}哪能)")
+    assert spells_negation("发票(开不了|没法开)")
+
+
+def test_a_claim_begun_inside_a_question_is_no_claim() -> None:
+    from trainer.catalog.models import Concept, Rubric, RuleViolation
+    from trainer.grading import grade_reply
+
+    rubric = Rubric(
+        concepts=(Concept(id="c", label="回应", points=10, patterns=("亲",)),),
+        violations=(
+            RuleViolation(
+                id="ext", label="极限词", rule="广告法", penalty="处罚", patterns=("是第一",)
+            ),
+        ),
+    )
+    assert (
+        grade_reply(rubric, "亲，您问是不是第一？我们不敢这么说", question_id="q").violations == ()
+    )
+    assert grade_reply(rubric, "亲，我们家是第一", question_id="q").violations

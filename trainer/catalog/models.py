@@ -97,7 +97,7 @@ def _as_tuple(value: object) -> object:
 
 
 #: what ``.`` means in a rubric pattern: any character except a clause break
-CLAUSE_DOT = r"[^,.!?;:~\n]"
+CLAUSE_DOT = r"(?:[^,.!?;:~\n]|(?<=\d)\.(?=\d))"  # a decimal point (0.8%) is no break
 
 
 def clause_local(pattern: str) -> str:

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 
-from trainer.grading.normalize import CLAUSE_BREAK, clause_start
+from trainer.grading.normalize import clause_start, is_break
 
 WINDOW = 8
 
 #: longest first, so 没有 counts once and 不能 is not 不 + 能
 NEGATORS = (
+    "怎么可能",
     "不可以",
     "不支持",
     "不提供",
@@ -39,6 +40,9 @@ NEGATORS = (
     "并非",
     "没有",
     "拒绝",
+    "哪能",
+    "岂能",
+    "哪会",
     "不",
     "没",
     "未",
@@ -58,10 +62,6 @@ NOT_NEGATIONS = (
     "不用客气",
     "不用谢",
     "不错",
-    "不用担心",
-    "不必担心",
-    "不要担心",
-    "别担心",
     "别着急",
     "不要着急",
     "不着急",
@@ -167,6 +167,8 @@ NOT_NEGATIONS = (
 )
 #: masked only where they end a phrase: 给您带来不方便 is polite, 不方便加微信 refuses
 NOT_NEGATION_PATTERNS = (
+    # "don't worry" reassures, unless it is about a negation: 不用担心不发货 = we will ship
+    r"(?:不用|不必|不要|别)担心(?![不没无别])",
     r"不方便(?=的|之|了|[,.!?;:~]|$)",
     r"(.)[不没]\1",  # any X不X / X没X question: 给不给, 退不退, 换不换, 发没发
 )
@@ -186,7 +188,7 @@ _POST_NEGATION = re.compile(
     r"(?:[就也都是还倒可能恐怕真的这个那个我们这边暂时实在]{0,6})"
     r"(?:不用|不需要|不必|不要|不行|不可以|不能|不了|不敢|没法|无法|没有|不会|不支持|不提供|"
     r"不给|办不到|做不到|说不上|谈不上|算不上|称不上|不开|不退|不发|不寄|不补|不换|不送|不赔)"
-    r"(?:说|讲|给|做|保证|承诺|答应|确定)?[了的哦呢啊哈呀啦吧嘛噢喔\x00]*"
+    r"(?:说|讲|给|做|保证|承诺|答应|确定)?[了的哦呢啊哈呀啦吧嘛噢喔亲\x00]*"
 )
 
 
@@ -214,14 +216,49 @@ def is_negated(masked: str, start: int, end: int, *, include_match: bool = True)
 
 def _negated_after(masked: str, end: int) -> bool:
     stop = end
-    while stop < len(masked) and masked[stop] not in CLAUSE_BREAK:
+    while stop < len(masked) and not is_break(masked, stop):
         stop += 1
     return end < stop and _POST_NEGATION.fullmatch(masked, end, stop) is not None
 
 
 def spells_negation(pattern: str) -> bool:
-    """Whether a rubric pattern contains a negator of its own."""
-    return NEGATOR_RE.search(mask_non_negations(pattern)) is not None
+    """Whether a rubric pattern contains a negator of its own (look-arounds, which match
+    nothing, do not count: ``邮费(?!.{0,4}哪能)`` does not spell a negation)."""
+    return NEGATOR_RE.search(mask_non_negations(strip_lookarounds(pattern))) is not None
+
+
+def strip_lookarounds(pattern: str) -> str:
+    """``pattern`` without its ``(?=…)``, ``(?!…)``, ``(?<=…)`` and ``(?<!…)`` groups."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        if pattern.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
+            depth, j, in_class = 0, i, False
+            while j < n:
+                ch = pattern[j]
+                if ch == "\\":
+                    j += 2
+                    continue
+                if in_class:
+                    in_class = ch != "]"
+                elif ch == "[":
+                    in_class = True
+                elif ch == "(":
+                    depth += 1
+                elif ch == ")":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            i = j + 1
+            continue
+        if pattern[i] == "\\" and i + 1 < n:
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        out.append(pattern[i])
+        i += 1
+    return "".join(out)
 
 
 def top_level_alternatives(pattern: str) -> list[str]:

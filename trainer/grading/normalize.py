@@ -112,9 +112,18 @@ def normalize(text: str) -> Normalized:
     return Normalized("".join(out), tuple(keep), len(text))
 
 
+def is_break(text: str, i: int) -> bool:
+    """Whether ``text[i]`` ends a clause (a decimal point, as in 0.8%, does not)."""
+    ch = text[i]
+    if ch not in CLAUSE_BREAK:
+        return False
+    decimal = ch == "." and 0 < i < len(text) - 1 and text[i - 1].isdigit()
+    return not (decimal and text[i + 1].isdigit())
+
+
 def clause_start(text: str, pos: int) -> int:
     """Offset where the clause containing ``pos`` starts (after the previous break)."""
     i = pos - 1
-    while i >= 0 and text[i] not in CLAUSE_BREAK:
+    while i >= 0 and not is_break(text, i):
         i -= 1
     return i + 1

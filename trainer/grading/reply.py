@@ -124,8 +124,8 @@ def _find(
                 start += 1  # a match written to start on a comma belongs to the next clause
             if start == end:
                 continue
-            if not inside and start and masked[start] == masked[start - 1] == "\x00":
-                continue  # a spelled negation begun inside a question: 能不能退 is not 不能退
+            if start and masked[start] == masked[start - 1] == "\x00":
+                continue  # begun inside a fixed phrase: 能不能退 is not 不能退, 是不是第一 no claim
             if want_negated is None or (
                 is_negated(masked, start, end, include_match=inside) == want_negated
             ):
