@@ -4,6 +4,7 @@
 import streamlit as st
 
 from trainer.catalog import PLATFORM_LABELS
+from trainer.catalog.models import SEED_TITLES
 from trainer.learning import current_versions, for_platform
 from trainer.records import store
 from trainer.records.db import transaction
@@ -29,7 +30,7 @@ def lesson_mark(lid: str) -> str:
     return "✅" if me.learned[lid] >= versions[lid] else "🔄"
 
 
-nav, body = st.columns([1, 3], gap="large")
+nav, body = st.columns([1.3, 3], gap="large")
 with nav:
     mid = st.selectbox(
         "模块",
@@ -57,7 +58,7 @@ with body:
     plats = "、".join(PLATFORM_LABELS[p] for p in les.platform)
     st.caption(
         f"适用平台：{plats} · 规则版本 v{versions[lid]}（{les.effective} 起）"
-        f" · 来源：{'、'.join(les.source)}"
+        " · 来源：" + "、".join(f"《{SEED_TITLES.get(x, x)}》({x})" for x in les.source)
     )
     if user.platform and not for_platform(les, user.platform):
         st.caption("这节课讲的是其他平台的规则，你的店铺可以了解，练习和考试不会考到。")

@@ -61,3 +61,13 @@ def test_every_module_has_lessons_and_questions(catalog) -> None:
     for mid in catalog.modules:
         assert catalog.module_lessons(mid), mid
         assert catalog.module_questions(mid), mid
+
+
+def test_every_seed_file_has_a_title_and_is_cited_by_lessons_and_questions(catalog) -> None:
+    from trainer.catalog.models import SEED_TITLES
+
+    assert set(SEED_TITLES) == set(SEED_FILES)
+    cited_by_lessons = {s for les in catalog.lessons.values() for s in les.source}
+    cited_by_questions = {s for q in catalog.questions.values() for s in q.source}
+    assert cited_by_lessons == set(SEED_FILES)
+    assert cited_by_questions == set(SEED_FILES)

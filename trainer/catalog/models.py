@@ -75,6 +75,14 @@ SEED_FILES = (
     "003_6d4630f156293301.txt",
     "004_7ad7c18341c5f541.txt",
 )
+#: the seed documents' titles, shown next to a citation
+SEED_TITLES: dict[str, str] = {
+    "000_68c124b382987b75.txt": "天猫淘宝客服必备售前售后技巧技能话术（2024-10-08）",
+    "001_540189ff733ad69c.txt": "天猫投诉违规问题客服培训手册·投诉处理手册",
+    "002_d115cf107b3f903b.txt": "淘宝发货流程及售后服务",
+    "003_6d4630f156293301.txt": "大促过后商家如何解决和避免售后问题",
+    "004_7ad7c18341c5f541.txt": "618客服专题：大促售前售后突出性问题与解决方案（京东）",
+}
 SeedFile = Literal[
     "000_68c124b382987b75.txt",
     "001_540189ff733ad69c.txt",
