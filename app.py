@@ -22,8 +22,9 @@ if fresh_install:
 elif user is None:
     pages = [st.Page("app_pages/login.py", title="登录", icon=":material/login:")]
 else:
+    staff = user.role in ("manager", "admin")
     learn = [
-        st.Page("app_pages/home.py", title="我的学习", icon=":material/home:", default=True),
+        st.Page("app_pages/home.py", title="我的学习", icon=":material/home:", default=not staff),
         st.Page("app_pages/lessons.py", title="课程", icon=":material/menu_book:"),
         st.Page("app_pages/practice.py", title="练习", icon=":material/edit_note:"),
         st.Page("app_pages/reply.py", title="情景回复", icon=":material/chat:"),
@@ -33,8 +34,30 @@ else:
         st.Page("app_pages/mistakes.py", title="错题本", icon=":material/error:"),
     ]
     account = [st.Page("app_pages/account.py", title="账号", icon=":material/person:")]
-    pages = {"学习": learn}
-    # manager / admin pages: registered here only for those roles (see issue 6)
+    pages = {}
+    # manager / admin pages: registered only for those roles; a trainee never has them
+    if staff:
+        team = [
+            ("manager_board", "团队看板", "groups"),
+            ("manager_agent", "学员详情", "person_search"),
+            ("manager_items", "题目分析", "query_stats"),
+            ("manager_review", "待复核", "rate_review"),
+            ("manager_assign", "分配", "assignment_ind"),
+        ]
+        pages["团队"] = [
+            st.Page(
+                f"app_pages/{name}.py",
+                title=title,
+                icon=f":material/{icon}:",
+                default=name == "manager_board",
+            )
+            for name, title, icon in team
+        ]
+    pages["学习"] = learn
+    if user.role == "admin":
+        pages["管理"] = [
+            st.Page("app_pages/admin.py", title="管理", icon=":material/admin_panel_settings:")
+        ]
     pages["账号"] = account
 
 st.navigation(pages).run()

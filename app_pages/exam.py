@@ -103,7 +103,8 @@ if att is None:
         st.info(
             "先完成入职培训路径上每个模块的课程和练习（到「我的学习」查看进度），再参加认证考试。"
         )
-    if st.button("开始考试", type="primary", key="exam_start", disabled=not ready and cert is None):
+    label = "再考一次（不影响已有证书）" if cert is not None else "开始考试"
+    if st.button(label, type="primary", key="exam_start", disabled=not ready and cert is None):
         seed = secrets.randbelow(2**31)
         paper = assemble_exam(catalog, exam.id, seed=seed, platform=user.platform)
         with transaction(engine) as s:

@@ -7,6 +7,7 @@ to ``test-artifacts/`` (git-ignored) so a person can look at the key screens.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -74,14 +75,24 @@ def browser() -> Iterator:
 
 
 def settle(page, timeout: float = 30_000) -> None:
-    """Wait until the app is connected and its script has finished running."""
-    page.wait_for_timeout(250)
+    """Wait until the rerun an action started has finished drawing: the script state goes to
+    "running" (if we are quick enough to see it), back to "notRunning", and no element of the
+    previous run is still marked stale."""
+    # the run may be over before we look, or there may be no run at all
+    with contextlib.suppress(Exception):
+        page.wait_for_selector(
+            "[data-testid='stApp'][data-test-script-state='running']", timeout=1_000
+        )
     page.wait_for_selector(
         "[data-testid='stApp'][data-test-connection-state='CONNECTED']"
         "[data-test-script-state='notRunning']",
         timeout=timeout,
     )
-    page.wait_for_timeout(250)
+    page.wait_for_function(
+        "() => !document.querySelector(\"[data-testid='stElementContainer'][data-stale='true']\")",
+        timeout=timeout,
+    )
+    page.wait_for_timeout(150)
 
 
 def open_app(page, url: str) -> None:
@@ -112,7 +123,32 @@ def text_of(page) -> str:
 
 
 def shot(page, name: str) -> Path:
+    """A screenshot of the whole page: Streamlit scrolls inside its main area, so the window
+    is made as tall as the content for the picture and put back afterwards."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
+    size = page.viewport_size or {"width": 1280, "height": 900}
+    height = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], "
+        "[data-testid=stMainBlockContainer]')].map(e => e.scrollHeight), 0)"
+    )
+    if height and height + 120 > size["height"]:
+        page.set_viewport_size({"width": size["width"], "height": min(int(height) + 120, 6000)})
+        page.wait_for_timeout(300)
     page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
     return path
+
+
+def wait_text(page, *texts: str, timeout: float = 30.0) -> str:
+    """The main area's text once it contains any of ``texts`` (an action's rerun may still be
+    drawing when the script state first reads "not running")."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    body = text_of(page)
+    while not any(t in body for t in texts) and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+        body = text_of(page)
+    assert any(t in body for t in texts), f"none of {texts} in:\n{body[-1500:]}"
+    return body

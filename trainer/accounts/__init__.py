@@ -332,3 +332,168 @@ def import_users_csv(*, session: Session, text: str, now: dt.datetime) -> Import
         )
         report.created.append((name, pw))
     return report
+
+
+# ---------------------------------------------------------------- admin (issue 6: 管理 page)
+
+UNCHANGED = object()
+
+
+def _require_admin(actor: User) -> None:
+    if actor is None or actor.role != "admin":
+        raise Forbidden("只有管理员可以管理账号和团队")
+
+
+def list_users(*, session: Session, actor: User) -> list[tuple[User, str | None]]:
+    """Admin: every account with its team name, by team, role and username."""
+    _require_admin(actor)
+    q = (
+        select(User, Team.name)
+        .outerjoin(Team, Team.id == User.team_id)
+        .order_by(Team.name, User.role, User.username)
+    )
+    return [(u, t) for u, t in session.execute(q)]
+
+
+def list_teams(*, session: Session, actor: User) -> list[tuple[Team, int, list[str]]]:
+    """Admin: every team with its number of active trainees and its managers' names."""
+    _require_admin(actor)
+    counts = dict(
+        session.execute(
+            select(User.team_id, func.count())
+            .where(User.role == "trainee", User.active.is_(True))
+            .group_by(User.team_id)
+        ).all()
+    )
+    managers: dict[int, list[str]] = {}
+    for team_id, name in session.execute(
+        select(ManagedTeam.team_id, User.display_name)
+        .join(User, User.id == ManagedTeam.manager_id)
+        .order_by(User.display_name)
+    ):
+        managers.setdefault(team_id, []).append(name)
+    teams = session.scalars(select(Team).order_by(Team.name))
+    return [(t, counts.get(t.id, 0), managers.get(t.id, [])) for t in teams]
+
+
+def create_user(
+    *,
+    session: Session,
+    actor: User,
+    username: str,
+    display_name: str,
+    role: str,
+    now: dt.datetime,
+    team: str | None = None,
+    platform: str | None = None,
+    password: str | None = None,
+) -> tuple[User, str | None]:
+    """Admin: a new account that must change its password at first login.  With no
+    ``password`` a one-time password is generated and returned (else None is returned)."""
+    _require_admin(actor)
+    pw = password or secrets.token_urlsafe(9)
+    user = add_user(
+        session=session,
+        username=username,
+        display_name=display_name,
+        password=pw,
+        role=role,
+        now=now,
+        team=team or None,
+        platform=platform or None,
+        must_change_password=True,
+    )
+    return user, (None if password else pw)
+
+
+def import_users(*, session: Session, actor: User, text: str, now: dt.datetime) -> ImportReport:
+    """Admin: :func:`import_users_csv` (all lines or none; errors by line number)."""
+    _require_admin(actor)
+    return import_users_csv(session=session, text=text, now=now)
+
+
+def update_user(
+    *,
+    session: Session,
+    actor: User,
+    user_id: int,
+    now: dt.datetime,
+    display_name: str | None = None,
+    role: str | None = None,
+    team: object = UNCHANGED,
+    platform: object = UNCHANGED,
+    active: bool | None = None,
+) -> User:
+    """Admin: change an account's name, role, team (a name; None for none), platform or
+    active flag.  An admin cannot demote or deactivate themselves (there must always be one)."""
+    _require_admin(actor)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("找不到这个账号")
+    if user.id == actor.id and ((role and role != "admin") or active is False):
+        raise ValidationFailed("不能停用自己的账号，也不能取消自己的管理员身份")
+    if display_name is not None:
+        if not display_name.strip():
+            raise ValidationFailed("姓名不能为空")
+        user.display_name = display_name.strip()[:80]
+    if role is not None:
+        if role not in ROLES:
+            raise ValidationFailed(f"角色应为 {'/'.join(ROLES.values())}")
+        user.role = role
+    if team is not UNCHANGED:
+        user.team_id = (
+            get_or_create_team(session=session, name=str(team), now=now).id if team else None
+        )
+    if platform is not UNCHANGED:
+        if platform and platform not in PLATFORMS:
+            raise ValidationFailed(f"平台应为 {'/'.join(PLATFORMS.values())}")
+        user.platform = platform or None
+    if active is not None:
+        user.active = bool(active)
+    if user.role == "manager" and user.team_id is not None:
+        manage_team(session=session, manager=user, team_id=user.team_id)
+    if user.role != "manager":
+        session.execute(ManagedTeam.__table__.delete().where(ManagedTeam.manager_id == user.id))
+    session.flush()
+    return user
+
+
+def set_managed_teams(
+    *, session: Session, actor: User, manager_id: int, team_ids: list[int]
+) -> None:
+    """Admin: the teams a manager sees (replaces the list)."""
+    _require_admin(actor)
+    manager = session.get(User, manager_id)
+    if manager is None:
+        raise NotFound("找不到这个账号")
+    if manager.role != "manager":
+        raise ValidationFailed("只有主管可以负责团队")
+    known = set(session.scalars(select(Team.id)))
+    unknown = [t for t in team_ids if t not in known]
+    if unknown:
+        raise NotFound("找不到所选的团队")
+    session.execute(ManagedTeam.__table__.delete().where(ManagedTeam.manager_id == manager_id))
+    for tid in dict.fromkeys(team_ids):
+        session.add(ManagedTeam(manager_id=manager_id, team_id=tid))
+    session.flush()
+
+
+def create_team(
+    *, session: Session, actor: User, name: str, now: dt.datetime, platform: str | None = None
+) -> Team:
+    """Admin: a new team (an existing name is refused, not reused)."""
+    _require_admin(actor)
+    name = name.strip()
+    if session.scalars(select(Team).where(Team.name == name)).first():
+        raise Duplicate(f"团队 {name} 已存在")
+    if platform and platform not in PLATFORMS:
+        raise ValidationFailed(f"平台应为 {'/'.join(PLATFORMS.values())}")
+    return get_or_create_team(session=session, name=name, now=now, platform=platform or None)
+
+
+def teams_of_manager(*, session: Session, actor: User, manager_id: int) -> list[int]:
+    """Admin: the ids of the teams a manager is responsible for."""
+    _require_admin(actor)
+    return list(
+        session.scalars(select(ManagedTeam.team_id).where(ManagedTeam.manager_id == manager_id))
+    )

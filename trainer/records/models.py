@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -212,3 +213,86 @@ class RuleVersionRaise(Base):
     at: Mapped[dt.datetime]
 
     __table_args__ = (UniqueConstraint("lesson_id", "version"),)
+
+
+# ---------------------------------------------------------------- appeals and analytics (0002)
+
+
+class Appeal(Base):
+    """A trainee asks a manager to look at the score of one of their reply answers.
+
+    One appeal per answer (a unique key, so a double click never files two).  It is resolved
+    when a manager confirms or overrides the score (``outcome``: 维持原分 / 已改分); the override
+    itself is kept in ``score_overrides``.
+    """
+
+    __tablename__ = "appeals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id"), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    outcome: Mapped[str | None] = mapped_column(String(20))
+
+
+class AnswerRollup(Base):
+    """Per (agent, question): how many answers, their summed score ratio, the last answer's
+    time, and the latest own answer (not a dialog turn): its id, whether it passed, its ratio.
+
+    Kept by the database itself: a trigger on ``responses`` (migration 0002) upserts the row
+    in the same transaction as every insert, whoever inserts.  Answers are never updated or
+    deleted, so the rollup never drifts.  The manager board reads these few rows per agent
+    instead of every answer (trainer/reports/board.py); manager overrides are applied on top.
+    """
+
+    __tablename__ = "answer_rollups"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    answers: Mapped[int] = mapped_column(Integer)
+    ratio_sum: Mapped[float] = mapped_column(Float)
+    last_at: Mapped[dt.datetime]
+    last_id: Mapped[int | None] = mapped_column(Integer)
+    last_passed: Mapped[bool | None] = mapped_column(Boolean)
+    last_ratio: Mapped[float | None] = mapped_column(Float)  # score / max of the latest answer
+
+    __table_args__ = (
+        Index("ix_answer_rollups_question", "question_id", "user_id", "last_passed", "last_id"),
+        {"sqlite_with_rowid": False},  # SQLite: the primary key holds the row (covering)
+    )
+
+
+# Indexes for the manager board (trainer/reports): each aggregate reads an index only, never
+# the wide rows with their JSON grades.  SQLite keeps the rowid (= id) in every index;
+# PostgreSQL gets the extra columns as INCLUDE columns.
+Index(
+    "ix_responses_activity",  # per agent and week: answers, mean ratio; refresher counts
+    Response.user_id,
+    Response.created_at,
+    Response.kind,
+    Response.score,
+    Response.max_score,
+)
+Index(
+    "ix_responses_violations",  # the few answers with a rule violation (weak rules)
+    Response.user_id,
+    Response.created_at,
+    postgresql_include=["violation_ids"],
+    sqlite_where=text("violation_ids != '[]'"),
+    postgresql_where=text("violation_ids::text <> '[]'"),
+)
+Index(
+    "ix_responses_replies",  # reply and dialog answers (review queue, rubric hit rates)
+    Response.user_id,
+    Response.created_at,
+    sqlite_where=text("json_extract(grade, '$.question_type') IN ('reply', 'dialog')"),
+    postgresql_where=text("(grade ->> 'question_type') IN ('reply', 'dialog')"),
+)
+Index("ix_review_cards_user_due", ReviewCard.user_id, ReviewCard.due_at)
+Index(  # lessons learned per module and agent, and when (path progress, last active)
+    "ix_lesson_progress_learned",
+    LessonProgress.lesson_id,
+    LessonProgress.user_id,
+    LessonProgress.learned_at,
+)

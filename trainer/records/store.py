@@ -551,3 +551,29 @@ def rule_version_overrides(*, session: Session) -> dict[str, int]:
         )
     )
     return dict(rows.all())
+
+
+# ---------------------------------------------------------------- manager views (issue 6)
+
+
+def cancel_assignment(*, session: Session, actor: User, assignment_id: int) -> Assignment:
+    """A manager withdraws an assignment of their team or agents (an admin: any).  The row is
+    deleted: an assignment nobody has to do any more should not count as overdue."""
+    require_role(actor, "manager", "admin")
+    a = session.get(Assignment, assignment_id)
+    if a is None:
+        raise NotFound("找不到这项任务，可能已经撤销了")
+    if actor.role == "manager":
+        mine = set(
+            session.scalars(select(ManagedTeam.team_id).where(ManagedTeam.manager_id == actor.id))
+        )
+        if a.team_id is not None:
+            allowed = a.team_id in mine
+        else:
+            owner = session.get(User, a.user_id)
+            allowed = owner is not None and owner.team_id in mine
+        if not allowed:
+            raise Forbidden("只能撤销自己团队的任务")
+    session.delete(a)
+    session.flush()
+    return a
