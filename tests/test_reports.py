@@ -31,6 +31,13 @@ def seeded(engine):
     return seed_team(engine, T0, CAT)
 
 
+@pytest.fixture
+def sqlite_seeded(sqlite_engine):
+    """For the query-plan tests: EXPLAIN QUERY PLAN is SQLite's (PostgreSQL picks plans by
+    statistics, so there is nothing stable to assert there)."""
+    return sqlite_engine, seed_team(sqlite_engine, T0, CAT)
+
+
 def _by_name(df: pd.DataFrame) -> dict[str, dict]:
     return {row["用户名"]: row for row in df.to_dict("records")}
 
@@ -299,10 +306,9 @@ def test_the_rollup_trigger_matches_the_answers(engine, seeded) -> None:
     assert rollup[(seeded.users["xiaoli"], "dlg")][3:] == (None, None, None)  # turns only
 
 
-def test_review_queue_and_hit_rates_read_reply_answers_only(engine, seeded) -> None:
+def test_review_queue_and_hit_rates_read_reply_answers_only(sqlite_seeded) -> None:
     """Both read the partial index of reply / dialog answers (SQLite's plan says so)."""
-    if engine.dialect.name != "sqlite":
-        pytest.skip("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL picks plans by statistics")
+    engine, seeded = sqlite_seeded
     seen: list = []
 
     def grab(conn, cursor, statement, params, context, executemany):
@@ -324,11 +330,10 @@ def test_review_queue_and_hit_rates_read_reply_answers_only(engine, seeded) -> N
             assert any("ix_responses_replies" in str(r[-1]) for r in plan), plan
 
 
-def test_the_board_reads_indexes_never_the_wide_rows(engine, seeded) -> None:
+def test_the_board_reads_indexes_never_the_wide_rows(sqlite_seeded) -> None:
     """Every board query over responses is answered from an index (SQLite's plan says so):
     the per-agent scans from covering indexes, weak rules from the partial index."""
-    if engine.dialect.name != "sqlite":
-        pytest.skip("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL picks plans by statistics")
+    engine, seeded = sqlite_seeded
     seen: list = []
 
     def grab(conn, cursor, statement, params, context, executemany):
