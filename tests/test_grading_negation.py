@@ -214,3 +214,22 @@ def test_a_claim_begun_inside_a_question_is_no_claim() -> None:
         grade_reply(rubric, "亲，您问是不是第一？我们不敢这么说", question_id="q").violations == ()
     )
     assert grade_reply(rubric, "亲，我们家是第一", question_id="q").violations
+
+
+def test_an_apology_right_after_another_fixed_phrase_still_counts() -> None:
+    from trainer.catalog.models import Concept, Rubric
+    from trainer.grading import grade_reply
+
+    rubric = Rubric(
+        concepts=(
+            Concept(
+                id="sorry",
+                label="致歉",
+                points=10,
+                required=True,
+                patterns=("对不起|不好意思|抱歉",),
+            ),
+        )
+    )
+    for text in ("非常对不起，让您久等了", "非常不好意思亲", "真的非常抱歉"):
+        assert grade_reply(rubric, text, question_id="q").passed, text

@@ -1,4 +1,10 @@
-"""Benchmark 1: reply grading throughput over the whole reply bank."""
+"""Benchmark 1: reply grading throughput over the whole reply bank.
+
+Every model answer and every graded sample reply of tests/fixtures/replies, each against its
+rubric, timed in CPU seconds of this process (``time.process_time``): the figure is what one
+core does, whatever else the machine runs.  The baseline is the least any grader pays per
+reply: Unicode normalisation and lower-casing of the same texts.
+"""
 
 from __future__ import annotations
 
@@ -37,23 +43,24 @@ def reply_workload(root: Path = ROOT) -> list[tuple[object, str, str]]:
     return work
 
 
-def bench_grading(rounds: int = 7) -> BenchResult:
-    work = reply_workload()
+def bench_grading(rounds: int = 7, root: Path = ROOT) -> BenchResult:
+    work = reply_workload(root)
     for rubric, text, qid in work:  # warm the per-rubric pattern cache
         grade_reply(rubric, text, question_id=qid)
 
     def subject() -> float:
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         for rubric, text, qid in work:
             grade_reply(rubric, text, question_id=qid)
-        return (time.perf_counter() - t0) / len(work)
+        return (time.process_time() - t0) / len(work)
 
     def baseline() -> float:
         # the floor any grader pays: Unicode-normalise and lower-case the same replies
-        t0 = time.perf_counter()
-        for _, text, _ in work:
-            unicodedata.normalize("NFKC", text).lower()
-        return (time.perf_counter() - t0) / len(work)
+        t0 = time.process_time()
+        for _ in range(20):  # (repeated: too fast to time once)
+            for _, text, _ in work:
+                unicodedata.normalize("NFKC", text).lower()
+        return (time.process_time() - t0) / len(work) / 20
 
     s, b, _, _ = alternate(subject, baseline, rounds=rounds)
     per_second = 1 / s
@@ -63,7 +70,7 @@ def bench_grading(rounds: int = 7) -> BenchResult:
         subject_value=s * 1e6,
         baseline="仅做 NFKC 归一化",
         baseline_value=b * 1e6,
-        unit="µs/条",
+        unit="µs CPU/条",
         ratio=s / b,
         target=f"≥ {TARGET_PER_SECOND:,} 条/秒",
         ok=per_second >= TARGET_PER_SECOND,

@@ -490,7 +490,11 @@ def with_shared_violations(question: Any, shared: tuple[SharedViolation, ...]) -
     """``question`` with the shared safety-net violations added to its rubric(s)."""
     if isinstance(question, Reply):
         rubric = _add_shared(question.rubric, question.platform, shared)
-        return question if rubric is question.rubric else question.model_copy(update={"rubric": rubric})
+        return (
+            question
+            if rubric is question.rubric
+            else question.model_copy(update={"rubric": rubric})
+        )
     if isinstance(question, Dialog):
         turns = tuple(
             t.model_copy(update={"rubric": _add_shared(t.rubric, question.platform, shared)})

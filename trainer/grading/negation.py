@@ -11,6 +11,7 @@ positive.  Phrases that contain 不/没/无 but negate nothing (不好意思, �
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from trainer.grading.normalize import clause_start, is_break
 
@@ -172,9 +173,40 @@ NOT_NEGATION_PATTERNS = (
     r"不方便(?=的|之|了|[,.!?;:~]|$)",
     r"(.)[不没]\1",  # any X不X / X没X question: 给不给, 退不退, 换不换, 发没发
 )
-_MASK_RE = re.compile(
-    "|".join([*NOT_NEGATION_PATTERNS, *sorted(NOT_NEGATIONS, key=len, reverse=True)])
-)
+
+
+def _trie(words: tuple[str, ...]) -> str:
+    """An alternation of ``words`` that matches the longest word at a position, like
+    ``a|b|…`` sorted longest first, but shaped as a trie (不(?:好意思|客气|…)|没(?:…)|…):
+    ``re`` tries one branch per first character instead of every word at every position.
+    (Two words that match at one position are prefixes of each other, so they lie on one
+    path of the trie, where a longer continuation is tried before a word ends.)"""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def depth(node: dict) -> int:
+        return max((1 + depth(node[c])) if c else 0 for c in node)
+
+    def branches(node: dict) -> list[str]:
+        keys = sorted((c for c in node if c), key=lambda c: (-depth(node[c]), c))
+        return [re.escape(c) + rest(node[c]) for c in keys]
+
+    def rest(node: dict) -> str:
+        alts = branches(node)
+        if not alts:
+            return ""
+        if "" in node:
+            return "(?:" + "|".join(alts) + ")?"
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return "|".join(branches(trie))
+
+
+_MASK_RE = re.compile("|".join([*NOT_NEGATION_PATTERNS, _trie(NOT_NEGATIONS)]))
 #: a conjunction starts a new scope: 虽然不是质量问题但可以补偿 — 不是 does not reach 可以补偿
 _SCOPE_BREAK = re.compile(
     "但是|但|而且|所以|因此|另外|同时|并且|如果|只要|只是|就是|的话|因为|然后|而是|那就|那么|"
@@ -188,36 +220,65 @@ _POST_NEGATION = re.compile(
     r"(?:[就也都是还倒可能恐怕真的这个那个我们这边暂时实在]{0,6})"
     r"(?:不用|不需要|不必|不要|不行|不可以|不能|不了|不敢|没法|无法|没有|不会|不支持|不提供|"
     r"不给|办不到|做不到|说不上|谈不上|算不上|称不上|不开|不退|不发|不寄|不补|不换|不送|不赔)"
-    r"(?:说|讲|给|做|保证|承诺|答应|确定)?[了的哦呢啊哈呀啦吧嘛噢喔亲\x00]*"
+    r"(?:说|讲|给|做|保证|承诺|答应|确定)?[了的哦呢啊哈呀啦吧嘛噢喔亲\x00\x01]*"
 )
+
+
+MASK_CHARS = ("\x00", "\x01")
 
 
 def mask_non_negations(text: str) -> str:
     """Replace phrases that only look negative with placeholders of the same length."""
-    return _MASK_RE.sub(lambda m: "\x00" * len(m.group()), text)
+    # consecutive phrases get different placeholders (\x00, \x01, \x00 …), so a match can
+    # tell "inside one phrase" from "at the start of the next one" (非常对不起)
+    flip = [1]
+
+    def sub(m: re.Match[str]) -> str:
+        flip[0] ^= 1
+        return MASK_CHARS[flip[0]] * len(m.group())
+
+    return _MASK_RE.sub(sub, text)
 
 
-def is_negated(masked: str, start: int, end: int, *, include_match: bool = True) -> bool:
+def is_negated(
+    masked: str,
+    start: int,
+    end: int,
+    *,
+    include_match: bool = True,
+    breaks: list[int] | None = None,
+) -> bool:
     """Whether the match ``[start, end)`` of the (masked) normalised text is negated.
 
     ``include_match=False`` counts only the window before the match: used for patterns that
     spell a negation out themselves (``发票.{0,6}开不了``), whose own 不 is what they mean.
-    A clause-final negation right after the match (:data:`_POST_NEGATION`) counts too."""
-    lo = max(clause_start(masked, start), start - WINDOW)
+    A clause-final negation right after the match (:data:`_POST_NEGATION`) counts too.
+    ``breaks``: :func:`~trainer.grading.normalize.break_positions` of ``masked`` when the
+    caller has them (several matches in one text), to find clause ends without a scan."""
+    if breaks is None:
+        first = clause_start(masked, start)
+    else:
+        k = bisect_left(breaks, start)
+        first = breaks[k - 1] + 1 if k else 0
+    lo = max(first, start - WINDOW)
     # (one character of look-ahead past ``start`` for breaks such as 就 that peek at the verb)
     for m in _SCOPE_BREAK.finditer(masked, lo, start + 1):
         if m.end() <= start:
             lo = m.end()
     count = len(NEGATOR_RE.findall(masked, lo, end if include_match else start))
-    if include_match and _negated_after(masked, end):
+    if include_match and _negated_after(masked, end, breaks):
         count += 1
     return count % 2 == 1
 
 
-def _negated_after(masked: str, end: int) -> bool:
-    stop = end
-    while stop < len(masked) and not is_break(masked, stop):
-        stop += 1
+def _negated_after(masked: str, end: int, breaks: list[int] | None = None) -> bool:
+    if breaks is None:
+        stop = end
+        while stop < len(masked) and not is_break(masked, stop):
+            stop += 1
+    else:
+        k = bisect_left(breaks, end)
+        stop = breaks[k] if k < len(breaks) else len(masked)
     return end < stop and _POST_NEGATION.fullmatch(masked, end, stop) is not None
 
 

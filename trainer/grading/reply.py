@@ -11,7 +11,10 @@ Semantics are those of :mod:`trainer.catalog.models` (module docstring).  In sho
 * pass = no violation, every required concept met, length in bounds and
   ``score >= pass_ratio * max_score``.
 
-Patterns are compiled once per rubric (rubrics are frozen and live as long as the catalog).
+Patterns are compiled once per rubric (rubrics are frozen and live as long as the catalog),
+each with a prefilter (:mod:`trainer.grading.prefilter`): an index from characters to the
+patterns that need them picks, for a reply, the few patterns worth searching.  Prefilters are
+necessary conditions only, so they never change a grade.
 """
 
 from __future__ import annotations
@@ -19,15 +22,19 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache, reduce
+from operator import or_
 
 from trainer.catalog.models import Rubric, compile_pattern
 from trainer.grading.negation import (
+    MASK_CHARS,
     is_negated,
     mask_non_negations,
     spells_negation,
     top_level_alternatives,
 )
-from trainer.grading.normalize import CLAUSE_BREAK, Normalized, normalize
+from trainer.grading.normalize import CLAUSE_BREAK, Normalized, break_positions, normalize
+from trainer.grading.prefilter import Prefilter, prefilter, text_keys
 from trainer.grading.result import CriterionResult, Grade, Span, Violation
 
 GREETING = re.compile(
@@ -49,91 +56,187 @@ _STRUCTURE = (
 )
 
 
-#: a compiled pattern and whether negators inside its match count (False when the pattern
-#: spells a negation out itself)
-_Pat = tuple[re.Pattern[str], bool]
-
-
-@dataclass(frozen=True)
-class _Group:
-    """The patterns of one criterion, and one combined regex that tells in a single search
-    whether any of them can match at all (most criteria do not, for a given reply)."""
-
-    any: re.Pattern[str] | None
-    pats: tuple[_Pat, ...]
+#: a compiled pattern, whether negators inside its match count (False when the pattern
+#: spells a negation out itself), and its literal prefilter (None: always search it)
+_Pat = tuple[re.Pattern[str], bool, Prefilter | None]
 
 
 @dataclass(frozen=True)
 class _Compiled:
-    concepts: tuple[_Group, ...]
-    forbidden: tuple[_Group, ...]
-    violations: tuple[tuple[_Group, _Group], ...]
-    #: one search over every forbidden and violation pattern: most replies break nothing
-    risky: re.Pattern[str] | None = None
+    """A rubric's patterns, all in one list, grouped by criterion, with an index from a
+    character to the patterns that need it (:mod:`trainer.grading.prefilter`): a reply's set
+    of characters picks the few patterns worth searching, and most criteria are ruled out
+    without a single regex search.
+
+    Sets of patterns are bit masks (bit ``i`` = pattern ``i``): a reply's candidates are the
+    OR of its characters' masks, and a group has candidates when its mask meets them.
+    A *group* is the patterns of one concept, one forbidden phrase, or one side (affirmative
+    or negated) of one violation; groups are numbered in that order."""
+
+    pats: tuple[_Pat, ...]
+    masks: tuple[int, ...]  # group id → bit mask of its patterns
+    concepts: tuple[int, ...]  # group ids
+    forbidden: tuple[int, ...]
+    violations: tuple[tuple[int, int], ...]  # (affirmative, negated) group ids
+    #: key → mask of the patterns whose most selective requirement the key may meet
+    index: dict[str, int]
+    #: mask of the patterns without a prefilter (always searched)
+    free: int
+    #: mask of every forbidden and violation pattern: most replies break nothing
+    risky: int
+    max_score: float  # the rubric's (a computed property there; rubrics are frozen)
+
+    def candidates(self, keys: set[str]) -> int:
+        """Mask of the patterns that may match a text offering ``keys`` (its characters,
+        :func:`~trainer.grading.prefilter.text_keys`) by their most selective requirement;
+        the other requirements are checked per pattern (:func:`_matches`)."""
+        return reduce(or_, filter(None, map(self.index.get, keys)), self.free)
+
+
+def _pattern_ids(mask: int) -> list[int]:
+    """The pattern ids set in ``mask``, lowest first."""
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return out
 
 
 _CACHE: dict[int, tuple[Rubric, _Compiled]] = {}
+
+
+@lru_cache(maxsize=16384)
+def _pattern(alt: str) -> _Pat:
+    """One top-level branch of a rubric pattern, compiled and analysed once per process
+    (the shared safety-net patterns recur in every rubric of their platforms)."""
+    compiled = compile_pattern(alt)
+    return compiled, not spells_negation(alt), prefilter(compiled)
 
 
 def _compiled(rubric: Rubric) -> _Compiled:
     hit = _CACHE.get(id(rubric))
     if hit is not None and hit[0] is rubric:
         return hit[1]
+    pats: list[_Pat] = []
+    masks: list[int] = []
 
-    def comp(patterns: tuple[str, ...]) -> _Group:
+    def comp(patterns: tuple[str, ...]) -> int:
         # each top-level branch on its own: a negator spelled in one branch does not switch
         # negation handling off for its siblings
-        pats = tuple(
-            (compile_pattern(alt), not spells_negation(alt))
-            for p in patterns
-            for alt in top_level_alternatives(p)
-        )
-        if not pats:
-            return _Group(None, ())
-        combined = re.compile("|".join(f"(?:{p.pattern})" for p, _ in pats), re.IGNORECASE)
-        return _Group(combined, pats)
+        mask = 0
+        for p in patterns:
+            for alt in top_level_alternatives(p):
+                mask |= 1 << len(pats)
+                pats.append(_pattern(alt))
+        masks.append(mask)
+        return len(masks) - 1
 
+    concepts = tuple(comp(x.patterns) for x in rubric.concepts)
     forbidden = tuple(comp(x.patterns) for x in rubric.forbidden)
     violations = tuple((comp(v.patterns), comp(v.negated_patterns)) for v in rubric.violations)
-    groups = [*forbidden, *(g for pair in violations for g in pair)]
-    branches = [g.any.pattern for g in groups if g.any is not None]
+    index: dict[str, int] = {}
+    free = 0
+    for pid, (_, _, pre) in enumerate(pats):
+        if pre is None:
+            free |= 1 << pid
+            continue
+        for key in pre.keys[0]:
+            index[key] = index.get(key, 0) | 1 << pid
+    risky = 0
+    for gid in (*forbidden, *(g for pair in violations for g in pair)):
+        risky |= masks[gid]
     c = _Compiled(
-        concepts=tuple(comp(x.patterns) for x in rubric.concepts),
+        pats=tuple(pats),
+        masks=tuple(masks),
+        concepts=concepts,
         forbidden=forbidden,
         violations=violations,
-        risky=re.compile("|".join(f"(?:{b})" for b in branches), re.IGNORECASE)
-        if branches
-        else None,
+        index=index,
+        free=free,
+        risky=risky,
+        max_score=rubric.max_score,
     )
     _CACHE[id(rubric)] = (rubric, c)
     return c
 
 
-def _find(
-    group: _Group, text: str, masked: str, *, want_negated: bool | None
-) -> list[tuple[int, int]]:
-    """Spans where a pattern matches; ``want_negated`` None = any, True = only negated,
-    False = only affirmative."""
-    if group.any is None or group.any.search(text) is None:
+def _matches(
+    comp: _Compiled,
+    pids: int,
+    text: str,
+    keys: set[str],
+    masked: str,
+    breaks: list[int],
+    *,
+    negation: bool,
+) -> list[tuple[int, int, bool]]:
+    """``(start, end, negated)`` of every match of the patterns in the mask ``pids`` (a
+    group's candidates, see :meth:`_Compiled.candidates`); ``negated`` is only worked out
+    when ``negation`` is asked for, else False."""
+    if not pids:
         return []
-    spans = []
-    for pat, inside in group.pats:
-        for m in pat.finditer(text):
-            start, end = m.start(), m.end()
+    out = []
+    pats = comp.pats
+    for pid in _pattern_ids(pids):
+        pat, inside, pre = pats[pid]
+        if pre is not None and pre.check is not None and not pre.check(text, keys):
+            continue  # (the first requirement was checked through the index)
+        m = pat.search(text)
+        if m is None:  # the usual case
+            continue
+        for start, end in _spans_of(pat, text, m):
             while start < end and text[start] in CLAUSE_BREAK:
                 start += 1  # a match written to start on a comma belongs to the next clause
             if start == end:
                 continue
-            if start and masked[start] == masked[start - 1] == "\x00":
+            if start and masked[start] == masked[start - 1] in MASK_CHARS:
                 continue  # begun inside a fixed phrase: 能不能退 is not 不能退, 是不是第一 no claim
-            if want_negated is None or (
-                is_negated(masked, start, end, include_match=inside) == want_negated
-            ):
-                spans.append((start, end))
-    return spans
+            neg = negation and is_negated(masked, start, end, include_match=inside, breaks=breaks)
+            out.append((start, end, neg))
+    return out
+
+
+def _spans_of(pat: re.Pattern[str], text: str, first: re.Match[str]) -> list[tuple[int, int]]:
+    """The spans ``pat.finditer(text)`` yields, given its first match: each next match is
+    searched from the end of the last (as finditer does; an empty match, which finditer
+    treats specially, hands over to finditer itself)."""
+    out = []
+    m: re.Match[str] | None = first
+    while m is not None:
+        span = m.span()
+        if span[0] == span[1]:
+            return [x.span() for x in pat.finditer(text)]
+        out.append(span)
+        m = pat.search(text, span[1])
+    return out
+
+
+def _find(
+    comp: _Compiled,
+    pids: int,
+    text: str,
+    keys: set[str],
+    masked: str,
+    breaks: list[int],
+    *,
+    want_negated: bool | None,
+) -> list[tuple[int, int]]:
+    """Spans where a pattern matches; ``want_negated`` None = any, True = only negated,
+    False = only affirmative."""
+    if not pids:
+        return []
+    found = _matches(comp, pids, text, keys, masked, breaks, negation=want_negated is not None)
+    if want_negated is None:
+        return [(s, e) for s, e, _ in found]
+    return [(s, e) for s, e, neg in found if neg == want_negated]
 
 
 def _spans(norm: Normalized, original: str, found: list[tuple[int, int]]) -> tuple[Span, ...]:
+    if not found:
+        return ()
+    if norm.index is None:  # nothing added or removed: offsets are the original's
+        return tuple(Span(s, e, original[s:e]) for s, e in sorted(set(found)))
     out = []
     for s, e in sorted(set(found)):
         a, b = norm.original_span(s, e)
@@ -156,15 +259,22 @@ def grade_reply(
     norm = normalize(text)
     t = norm.text
     masked = mask_non_negations(t)
+    breaks = break_positions(masked)
+    keys = text_keys(t)
+    cand = comp.candidates(keys)
+    masks = comp.masks
     criteria: list[CriterionResult] = []
     good: list[str] = []
     missing: list[str] = []
     required_missing: list[str] = []
 
-    for concept, pats in zip(rubric.concepts, comp.concepts, strict=True):
-        found = _find(pats, t, masked, want_negated=False if concept.negatable else None)
+    for concept, gid in zip(rubric.concepts, comp.concepts, strict=True):
+        hits = _matches(
+            comp, masks[gid] & cand, t, keys, masked, breaks, negation=concept.negatable
+        )
+        found = [(s, e) for s, e, neg in hits if not neg]
         met = bool(found)
-        if not met and concept.negatable and _find(pats, t, masked, want_negated=True):
+        if not met and concept.negatable and hits:  # every match said negatively
             msg = f"“{concept.label}”说成了否定的意思，不得分"
         elif met:
             msg = f"做到了：{concept.label}"
@@ -172,14 +282,14 @@ def grade_reply(
             msg = f"缺少：{concept.label}" + (f"（{concept.hint}）" if concept.hint else "")
         criteria.append(
             CriterionResult(
-                id=concept.id,
-                label=concept.label,
-                kind="concept",
-                points=concept.points if met else 0.0,
-                max_points=concept.points,
-                met=met,
-                message=msg,
-                spans=_spans(norm, text, found),
+                concept.id,
+                concept.label,
+                "concept",
+                concept.points if met else 0.0,
+                concept.points,
+                met,
+                msg,
+                _spans(norm, text, found),
             )
         )
         (good if met else missing).append(concept.label if met else msg)
@@ -190,35 +300,40 @@ def grade_reply(
         pts = getattr(rubric.structure, key)
         if not pts:
             continue
-        if key == "closing":
-            offset = max(0, len(t) - CLOSING_TAIL)
-            found = [(m.start(), m.end()) for m in pattern.finditer(t, offset)]
+        # only the first match is shown, so one search does (greeting: ``^``-anchored)
+        m = (
+            pattern.search(t, max(0, len(t) - CLOSING_TAIL))
+            if key == "closing"
+            else (pattern.search(t))
+        )
+        if m is None:
+            found = []
+        elif key == "greeting":
+            found = [m.span(1)]
         else:
-            found = [(m.start(), m.end()) for m in pattern.finditer(t)]
-            if key == "greeting" and found:
-                found = [(m.start(1), m.end(1)) for m in pattern.finditer(t)][:1]
+            found = [m.span()]
         met = bool(found)
         criteria.append(
             CriterionResult(
-                id=key,
-                label=label,
-                kind="structure",
-                points=pts if met else 0.0,
-                max_points=pts,
-                met=met,
-                message=f"做到了：{label}" if met else f"缺少{label}：{hint}",
-                spans=_spans(norm, text, found[:1]),
+                key,
+                label,
+                "structure",
+                pts if met else 0.0,
+                pts,
+                met,
+                f"做到了：{label}" if met else f"缺少{label}：{hint}",
+                _spans(norm, text, found),
             )
         )
         (good if met else missing).append(label if met else f"缺少{label}")
 
     penalty = 0.0
     taboo_msgs: list[str] = []
-    risky = comp.risky is not None and comp.risky.search(t) is not None
-    for item, pats in zip(rubric.forbidden, comp.forbidden, strict=True):
+    risky = comp.risky & cand
+    for item, gid in zip(rubric.forbidden, comp.forbidden, strict=True):
         if not risky:
             break
-        found = _find(pats, t, masked, want_negated=None)
+        found = _find(comp, masks[gid] & cand, t, keys, masked, breaks, want_negated=None)
         if not found:
             continue
         penalty += item.penalty
@@ -244,8 +359,16 @@ def grade_reply(
             break
         if v.fallback and violations:
             continue  # the safety net only catches what the scenario's own rules missed
-        found = _find(affirm, t, masked, want_negated=False if v.negatable else None)
-        found += _find(negated, t, masked, want_negated=True)
+        pos, neg = masks[affirm] & cand, masks[negated] & cand
+        if not (pos or neg):
+            continue
+        found = []
+        if pos:
+            hits = _matches(comp, pos, t, keys, masked, breaks, negation=v.negatable)
+            found = [(a, b) for a, b, negated in hits if not negated]
+        if neg:
+            hits = _matches(comp, neg, t, keys, masked, breaks, negation=True)
+            found += [(a, b) for a, b, negated in hits if negated]
         if found:
             violations.append(
                 Violation(
@@ -279,7 +402,7 @@ def grade_reply(
             )
         )
 
-    max_score = rubric.max_score
+    max_score = comp.max_score
     earned = sum(c.points for c in criteria if c.kind in ("concept", "structure"))
     score = 0.0 if violations else min(max_score, max(0.0, earned - penalty))
     needed = rubric.pass_ratio * max_score
