@@ -63,7 +63,7 @@ def _record(engine, user_id, question, response, sid, **kw):
 
 
 def test_migrations_reach_head(engine) -> None:
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == "0003"
 
 
 def test_response_recorded_once_per_submission(engine) -> None:

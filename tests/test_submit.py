@@ -151,3 +151,24 @@ def test_hand_in_of_someone_elses_exam_is_refused(engine, people) -> None:
 
     with pytest.raises(NotFound):
         hand_in_exam(engine, CAT, user_id=admin_id, attempt_id=att.id, now=T0)
+
+
+def test_the_fast_submit_path_stores_rows_the_orm_reads_back(engine, people) -> None:
+    from trainer.records.models import Response, ReviewCard
+
+    uid, _ = people
+    now = T0 + dt.timedelta(hours=3, microseconds=123456)
+    first = _submit(engine, uid, "b-invoice-reply", "亲，特价商品的发票开不了哦", "fp1", now=now)
+    again = _submit(engine, uid, "b-invoice-reply", "这次换个说法", "fp1", now=now)
+    assert again.response_id == first.response_id  # a resend stores nothing new
+    assert again.grade.to_dict() == first.grade.to_dict()  # and returns the stored grade
+    with reading(engine) as s:
+        rows = s.query(Response).all()
+        card = s.get(ReviewCard, (uid, "b-invoice-reply"))
+    assert len(rows) == 1
+    r = rows[0]
+    assert r.created_at == now and r.created_at.tzinfo is not None
+    assert r.response == "亲，特价商品的发票开不了哦" and r.passed is False
+    assert r.violation_ids == ["refuse-invoice"] and r.grade["violations"][0]["rule"]
+    assert r.content_version == CAT.version and r.grader_version == first.grade.grader_version
+    assert card is not None and card.due_at > now and card.state["question_id"] == "b-invoice-reply"

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache, reduce
 from operator import or_
 
@@ -85,6 +85,17 @@ class _Compiled:
     #: mask of every forbidden and violation pattern: most replies break nothing
     risky: int
     max_score: float  # the rubric's (a computed property there; rubrics are frozen)
+    #: mask → its patterns, remembered (the same few masks recur reply after reply)
+    groups: dict[int, tuple[_Pat, ...]] = field(default_factory=dict, compare=False)
+
+    def patterns(self, mask: int) -> tuple[_Pat, ...]:
+        """The patterns of a mask, lowest bit first."""
+        hit = self.groups.get(mask)
+        if hit is None:
+            if len(self.groups) > 4096:
+                self.groups.clear()
+            hit = self.groups[mask] = tuple(self.pats[i] for i in _pattern_ids(mask))
+        return hit
 
     def candidates(self, keys: set[str]) -> int:
         """Mask of the patterns that may match a text offering ``keys`` (its characters,
@@ -170,16 +181,17 @@ def _matches(
     breaks: list[int],
     *,
     negation: bool,
+    stop: bool | None = None,
 ) -> list[tuple[int, int, bool]]:
-    """``(start, end, negated)`` of every match of the patterns in the mask ``pids`` (a
+    """``(start, end, negated)`` of the matches of the patterns in the mask ``pids`` (a
     group's candidates, see :meth:`_Compiled.candidates`); ``negated`` is only worked out
-    when ``negation`` is asked for, else False."""
+    when ``negation`` is asked for, else False.  With ``stop`` the search ends at the first
+    match whose ``negated`` equals it: a criterion is met by one phrase, and the feedback
+    highlights that one."""
     if not pids:
         return []
     out = []
-    pats = comp.pats
-    for pid in _pattern_ids(pids):
-        pat, inside, pre = pats[pid]
+    for pat, inside, pre in comp.patterns(pids):
         if pre is not None and pre.check is not None and not pre.check(text, keys):
             continue  # (the first requirement was checked through the index)
         m = pat.search(text)
@@ -194,6 +206,8 @@ def _matches(
                 continue  # begun inside a fixed phrase: 能不能退 is not 不能退, 是不是第一 no claim
             neg = negation and is_negated(masked, start, end, include_match=inside, breaks=breaks)
             out.append((start, end, neg))
+            if neg is stop:
+                return out
     return out
 
 
@@ -226,7 +240,16 @@ def _find(
     False = only affirmative."""
     if not pids:
         return []
-    found = _matches(comp, pids, text, keys, masked, breaks, negation=want_negated is not None)
+    found = _matches(
+        comp,
+        pids,
+        text,
+        keys,
+        masked,
+        breaks,
+        negation=want_negated is not None,
+        stop=False if want_negated is None else want_negated,
+    )
     if want_negated is None:
         return [(s, e) for s, e, _ in found]
     return [(s, e) for s, e, neg in found if neg == want_negated]
@@ -270,7 +293,7 @@ def grade_reply(
 
     for concept, gid in zip(rubric.concepts, comp.concepts, strict=True):
         hits = _matches(
-            comp, masks[gid] & cand, t, keys, masked, breaks, negation=concept.negatable
+            comp, masks[gid] & cand, t, keys, masked, breaks, negation=concept.negatable, stop=False
         )
         found = [(s, e) for s, e, neg in hits if not neg]
         met = bool(found)
@@ -364,10 +387,10 @@ def grade_reply(
             continue
         found = []
         if pos:
-            hits = _matches(comp, pos, t, keys, masked, breaks, negation=v.negatable)
+            hits = _matches(comp, pos, t, keys, masked, breaks, negation=v.negatable, stop=False)
             found = [(a, b) for a, b, negated in hits if not negated]
         if neg:
-            hits = _matches(comp, neg, t, keys, masked, breaks, negation=True)
+            hits = _matches(comp, neg, t, keys, masked, breaks, negation=True, stop=True)
             found += [(a, b) for a, b, negated in hits if negated]
         if found:
             violations.append(

@@ -188,7 +188,7 @@ class ReviewCard(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     question_id: Mapped[str] = mapped_column(String(80), primary_key=True)
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
-    due_at: Mapped[dt.datetime] = mapped_column(index=True)
+    due_at: Mapped[dt.datetime]  # indexed with user_id: ix_review_cards_user_due
     updated_at: Mapped[dt.datetime]
 
 

@@ -17,7 +17,8 @@ from trainer.learning import ExamPaper, ExamResult, ReviewState, certify, review
 from trainer.records import store
 from trainer.records.db import transaction
 from trainer.records.errors import NotFound
-from trainer.records.models import Attempt, ReviewCard
+from trainer.records.fastpath import store_and_schedule
+from trainer.records.models import Attempt
 
 
 @dataclass(frozen=True)
@@ -45,45 +46,56 @@ def submit_answer(
     """Grade ``response`` and store it (idempotent on ``submission_id``).  Exams pass
     ``schedule=False`` so no feedback-driven scheduling happens before the exam ends."""
     q = catalog.questions[question_id]
-    titles = {lid: les.title for lid, les in catalog.lessons.items()}
+    titles = _titles(catalog)
     next_turn = None
     if turn_id:
         g, next_turn = grade_dialog_turn(q, turn_id, str(response), lesson_titles=titles)
     else:
         g = grade(q, response, lesson_titles=titles)
-    with transaction(engine) as s:
-        row, created = store.store_response(
-            session=s,
-            submission_id=submission_id,
-            user_id=user_id,
-            question_id=question_id,
-            kind=kind,
-            response=response,
-            grade=g,
-            content_version=catalog.version,
-            rule_version=catalog.question_rule_version(question_id),
+
+    def move_card(before: dict | None) -> tuple[dict, dt.datetime]:
+        prev = ReviewState.from_dict(before) if before else None
+        st = review(
+            prev,
+            question_id,
+            passed=g.passed,
+            ratio=g.ratio,
+            has_violation=bool(g.violations),
             now=now,
-            attempt_id=attempt_id,
-            turn_id=turn_id,
-            response_ms=response_ms,
         )
-        if schedule and not turn_id and created:
-            card = s.get(ReviewCard, (user_id, question_id))
-            prev = ReviewState.from_dict(card.state) if card else None
-            st = review(
-                prev,
-                question_id,
-                passed=g.passed,
-                ratio=g.ratio,
-                has_violation=bool(g.violations),
-                now=now,
-            )
-            store.put_review_state(
-                session=s, user_id=user_id, state=st.to_dict(), due_at=st.due_at, now=now
-            )
-        stored = Grade.from_dict(row.grade)
-        rid = row.id
-    return Submitted(rid, stored, next_turn)
+        return st.to_dict(), st.due_at
+
+    graded = g.to_dict()
+    stored = store_and_schedule(
+        engine,
+        submission_id=submission_id,
+        user_id=user_id,
+        question_id=question_id,
+        kind=kind,
+        response=response,
+        grade=graded,
+        content_version=catalog.version,
+        rule_version=catalog.question_rule_version(question_id),
+        now=now,
+        attempt_id=attempt_id,
+        turn_id=turn_id,
+        response_ms=response_ms,
+        schedule=move_card if schedule and not turn_id else None,
+    )
+    result = g if stored.created else Grade.from_dict(stored.grade)
+    return Submitted(stored.response_id, result, next_turn)
+
+
+_TITLES: dict[int, tuple[Catalog, dict[str, str]]] = {}
+
+
+def _titles(catalog: Catalog) -> dict[str, str]:
+    """Lesson titles for the feedback, built once per catalog."""
+    hit = _TITLES.get(id(catalog))
+    if hit is None or hit[0] is not catalog:
+        hit = (catalog, {lid: les.title for lid, les in catalog.lessons.items()})
+        _TITLES[id(catalog)] = hit
+    return hit[1]
 
 
 @dataclass(frozen=True)

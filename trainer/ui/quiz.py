@@ -7,8 +7,9 @@ from typing import Any
 import streamlit as st
 
 from trainer.catalog import Catalog
+from trainer.records import store
+from trainer.records.db import reading
 from trainer.records.errors import RecordsError
-from trainer.records.store import new_submission_id
 from trainer.records.submit import submit_answer
 from trainer.ui.appeal import appeal_box
 from trainer.ui.state import CurrentUser, get_engine, now
@@ -43,7 +44,7 @@ def ask(
     base = _base(prefix, q.id, attempt_id, round_no)
     sid_key = f"{base}_sid"
     done_key = f"{base}_done"
-    st.session_state.setdefault(sid_key, new_submission_id())
+    st.session_state.setdefault(sid_key, store.new_submission_id())
     question_header(q, catalog, index)
     if q.type == "reply":
         st.html(chat_html([("buyer", q.buyer)]))
@@ -112,3 +113,39 @@ def forget(prefix: str) -> None:
     """Drop the per-question state (answers, widgets) of a finished run of ``prefix``."""
     for key in [k for k in st.session_state if str(k).startswith(f"{prefix}_q_")]:
         del st.session_state[key]
+
+
+def open_round(prefix: str, user: CurrentUser, *, kind: str, ref: str | None) -> dict | None:
+    """The open attempt of ``kind`` (and ``ref``; None: the latest open one of any ref) as
+    ``{"ref", "id", "question_ids", "answered", "paper"}``, kept in the session between
+    reruns (a submit rerun then costs no database read; a new session reads it back from the
+    database, so a refresh or a new login resumes)."""
+    key = f"{prefix}_round"
+    cached = st.session_state.get(key)
+    if cached is not None and (ref is None or cached["ref"] == ref):
+        return cached
+    with reading(get_engine()) as s:
+        att = store.get_open_attempt(session=s, user_id=user.id, kind=kind, ref=ref)
+        if att is None:
+            st.session_state.pop(key, None)
+            return None
+        answered = [r.question_id for r in store.attempt_responses(session=s, attempt_id=att.id)]
+    cached = {
+        "ref": att.ref,
+        "id": att.id,
+        "question_ids": list(att.question_ids),
+        "answered": answered,
+        "paper": att.paper,
+    }
+    st.session_state[key] = cached
+    return cached
+
+
+def mark_answered(prefix: str, question_id: str) -> None:
+    cached = st.session_state.get(f"{prefix}_round")
+    if cached is not None and question_id not in cached["answered"]:
+        cached["answered"].append(question_id)
+
+
+def close_round(prefix: str) -> None:
+    st.session_state.pop(f"{prefix}_round", None)

@@ -7,10 +7,12 @@ per user lives in ``st.session_state``.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import streamlit as st
@@ -33,17 +35,34 @@ LOGGED_OUT_KEY = "auth_logged_out"
 
 @st.cache_resource(show_spinner=False)
 def _catalog(root: str) -> Catalog:
-    return load_catalog(root)
+    catalog = load_catalog(root)
+    # the catalog and its compiled rubrics live as long as the process: take them out of the
+    # garbage collector's generations so that collections stop re-scanning them
+    gc.collect()
+    gc.freeze()
+    return catalog
 
 
 def content_root() -> str:
     return os.environ.get("TRAINER_CONTENT_ROOT", str(ROOT))
 
 
+#: the shared read-only resources of the last lookup (catalog per content root, engine per
+#: URL): a dictionary read per rerun instead of st.cache_resource's hashing of the key.  The
+#: objects are the cache_resource ones (never mutated), so st.cache_resource.clear() plus a
+#: new key behaves as before.
+_LAST: dict[tuple[str, str | None], Any] = {}
+
+
 def get_catalog() -> Catalog:
     """The validated catalog; on a content error, show every problem and stop the page."""
+    key = ("catalog", content_root())
+    hit = _LAST.get(key)
+    if hit is not None:
+        return hit
     try:
-        return _catalog(content_root())
+        catalog = _LAST[key] = _catalog(key[1])
+        return catalog
     except CatalogError as exc:
         st.error("课程内容校验失败，请培训负责人修正以下问题后重启应用：")
         st.code("\n".join(str(e) for e in exc.errors), language=None)
@@ -59,7 +78,11 @@ def _engine(url: str | None):
 
 
 def get_engine():
-    return _engine(os.environ.get("DATABASE_URL"))
+    key = ("engine", os.environ.get("DATABASE_URL"))
+    hit = _LAST.get(key)
+    if hit is None:
+        hit = _LAST[key] = _engine(key[1])
+    return hit
 
 
 def now() -> dt.datetime:

@@ -183,18 +183,23 @@ def question_title(q: Any, limit: int = 40) -> str:
 
 def question_header(q: Any, catalog: Catalog, index: str = "") -> None:
     lessons = "、".join(catalog.lessons[lid].title for lid in q.lessons)
-    st.caption(f"{index}{QUESTION_TYPES[q.type]} · 课程：{lessons}")
+    head = md_escape(f"{index}{QUESTION_TYPES[q.type]} · 课程：{lessons}")
     if q.type in ("reply", "dialog") and q.scenario:
+        st.caption(head)
         st.info(f"情景：{q.scenario}")
-    st.markdown(f"**{md_escape(q.prompt)}**")
+        st.markdown(f"**{md_escape(q.prompt)}**")
+    else:  # one element: the question is redrawn on every answer
+        st.markdown(f":gray[{head}]  \n**{md_escape(q.prompt)}**")
 
 
 def lesson_links(q: Any, catalog: Catalog, key: str) -> None:
-    """Buttons that open the lessons behind ``q`` in the lesson reader."""
-    cols = st.columns(min(3, len(q.lessons)) or 1)
-    for i, lid in enumerate(q.lessons):
-        if lid not in catalog.lessons:
-            continue
+    """Buttons that open the lessons behind ``q`` in the lesson reader (side by side when
+    there are several)."""
+    lids = [lid for lid in q.lessons if lid in catalog.lessons]
+    if not lids:
+        return
+    cols = st.columns(min(3, len(lids))) if len(lids) > 1 else [st]
+    for i, lid in enumerate(lids):
         if cols[i % len(cols)].button(
             f"复习《{catalog.lessons[lid].title}》",
             key=f"{key}_lesson_{lid}",
@@ -257,10 +262,11 @@ def feedback_panel(
             st.html(chat_html([("agent", model)]))
         st.caption("依据：" + q.explanation)
     else:
-        for line in grade.feedback.splitlines():
-            if line.startswith("解析："):
-                st.info(line, icon=":material/lightbulb:")
-            elif not line.startswith("建议复习："):
-                st.markdown(md_escape(line))
+        lines = [
+            md_escape(line)
+            for line in grade.feedback.splitlines()
+            if not line.startswith("建议复习：")
+        ]
+        st.info("\n\n".join(lines), icon=":material/lightbulb:")
     if not grade.passed:
         lesson_links(q, catalog, key)
