@@ -172,6 +172,12 @@ NOT_NEGATION_PATTERNS = (
     r"(?:不用|不必|不要|别)担心(?![不没无别])",
     r"不方便(?=的|之|了|[,.!?;:~]|$)",
     r"(.)[不没]\1",  # any X不X / X没X question: 给不给, 退不退, 换不换, 发没发
+    # a described state of the goods or a reason, not a negation of what follows:
+    # 没有质量问题不能退 refuses (while 非质量问题的运费您出 rightly limits 运费您出)
+    r"没有质量问题",
+    r"不(?:想)?要的原因",
+    r"除非",
+    r"不排除",
 )
 
 
@@ -209,8 +215,8 @@ def _trie(words: tuple[str, ...]) -> str:
 _MASK_RE = re.compile("|".join([*NOT_NEGATION_PATTERNS, _trie(NOT_NEGATIONS)]))
 #: a conjunction starts a new scope: 虽然不是质量问题但可以补偿 — 不是 does not reach 可以补偿
 _SCOPE_BREAK = re.compile(
-    "但是|但|而且|所以|因此|另外|同时|并且|如果|只要|只是|就是|的话|因为|然后|而是|那就|那么|"
-    "[也又还](?=[不没别无])|"
+    "但是|但|而且|所以|因此|另外|同时|并且|如果|要是|万一|假如|假设|只要|只是|就是|的话|因为|"
+    "然后|而是|那就|那么|也|[又还](?=[不没别无])|"
     "(?<=[^不没])就(?=[给帮为直马可能会需要退换补安发寄])"
 )
 #: a negation *after* the match that ends its clause: 好评就不用给了, 全网第一不敢说,
@@ -219,7 +225,8 @@ _SCOPE_BREAK = re.compile(
 _POST_NEGATION = re.compile(
     r"(?:[就也都是还倒可能恐怕真的这个那个我们这边暂时实在]{0,6})"
     r"(?:不用|不需要|不必|不要|不行|不可以|不能|不了|不敢|没法|无法|没有|不会|不支持|不提供|"
-    r"不给|办不到|做不到|说不上|谈不上|算不上|称不上|不开|不退|不发|不寄|不补|不换|不送|不赔)"
+    r"不给|办不到|做不到|说不上|谈不上|算不上|称不上|不开|不退|不发|不寄|不补|不换|不送|不赔|"
+    r"不收|不加|不扣|不方便)"
     r"(?:说|讲|给|做|保证|承诺|答应|确定)?[了的哦呢啊哈呀啦吧嘛噢喔亲\x00\x01]*"
 )
 
