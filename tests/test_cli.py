@@ -31,6 +31,18 @@ def test_every_command_is_documented_in_the_readme() -> None:
         assert re.search(rf"`{name}\b", readme), f"command {name} missing from README"
 
 
+def test_readme_opens_with_the_two_commands() -> None:
+    """The README's first code block is exactly the run command and the test command, and
+    .ci/run calls that same test command."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```bash\n(.*?)```", readme, re.S)
+    assert block is not None and readme.index("```") < readme.index("## ")
+    commands = [line.split("#")[0].strip() for line in block.group(1).splitlines()]
+    assert [c for c in commands if c] == ["make run", "make test"]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert ci.rstrip().splitlines()[-1] == "make test"
+
+
 def test_validate_reports_errors_and_exits_nonzero(tmp_path) -> None:
     (tmp_path / "content").mkdir()
     (tmp_path / "quizzes").mkdir()
