@@ -62,9 +62,9 @@ _BY_DIALECT = {name: _sql(name) for name in ("sqlite", "postgresql")}
 
 
 def _time(value: dt.datetime, sqlite: bool) -> Any:
-    """A UTC time as the ORM's UTCDateTime stores it."""
+    """A UTC time as the ORM's UTCDateTime stores it (on SQLite ``YYYY-MM-DD HH:MM:SS.ffffff``)."""
     utc = value.astimezone(dt.UTC)
-    return utc.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else utc
+    return utc.replace(tzinfo=None).isoformat(" ", "microseconds") if sqlite else utc
 
 
 def _parse(value: Any) -> dt.datetime | None:
@@ -75,8 +75,8 @@ def _parse(value: Any) -> dt.datetime | None:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+#: one encoder for every call (``json.dumps`` with options builds a new one each time)
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ def store_and_schedule(
                     content_version,
                     rule_version,
                     response_ms,
-                    _time(now, sqlite),
+                    stamp := _time(now, sqlite),
                 ),
             )
             row = cur.fetchone()
@@ -163,7 +163,7 @@ def store_and_schedule(
                             question_id,
                             _dumps(state),
                             _time(due_at, sqlite),
-                            _time(now, sqlite),
+                            stamp,
                         ),
                     )
             else:
