@@ -135,9 +135,12 @@ st.subheader(f"近 {TREND_WEEKS} 周得分趋势")
 if board.trend.empty:
     st.caption("最近没有作答。")
 else:
+    today = now().astimezone(china_tz()).date()
+    this_week = today - dt.timedelta(days=today.weekday())  # weeks start on Monday
     trend = board.trend.assign(
         平均得分率=board.trend["平均得分率"] * 100,
-        周=[f"{d:%m-%d}起" for d in board.trend["周"]],
+        # the current week is still filling up: say so, a few answers can swing it
+        周=[f"{d:%m-%d}起" + ("（本周）" if d == this_week else "") for d in board.trend["周"]],
     )
     chart = (
         alt.Chart(trend)
@@ -171,7 +174,16 @@ chart = (
     alt.Chart(heat)
     .mark_rect()
     .encode(
-        x=alt.X("模块:N", sort=order, title=None, axis=alt.Axis(labelAngle=0, orient="top")),
+        # every module named: upright labels of nine Chinese titles overlap and Vega hides
+        # every other one
+        x=alt.X(
+            "模块:N",
+            sort=order,
+            title=None,
+            axis=alt.Axis(
+                orient="top", labelAngle=-30, labelAlign="left", labelOverlap=False, labelLimit=160
+            ),
+        ),
         y=alt.Y("学员标签:N", title=None, sort=None, axis=alt.Axis(labelLimit=220)),
         color=alt.Color(
             "掌握度百分比:Q",

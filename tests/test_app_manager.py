@@ -5,8 +5,11 @@ every page for every role that has it, the pages a trainee must not reach, and t
 from __future__ import annotations
 
 import datetime as dt
+import json
+import uuid
 from dataclasses import dataclass
 
+import pyarrow as pa
 import pytest
 import streamlit as st
 from sqlalchemy import func, select
@@ -14,8 +17,10 @@ from sqlalchemy import func, select
 from tests.app_env import as_current, click, open_app
 from tests.app_env import texts as raw_texts
 from tests.manager_seed import CONTENT, XSS_IMG, XSS_MD, XSS_REPLY_IMG, Seeded, seed_team
+from trainer.catalog import load_catalog
 from trainer.records.db import ensure_schema, make_engine, reading
 from trainer.records.models import Appeal, Assignment, RuleVersionRaise, ScoreOverride, User
+from trainer.records.submit import submit_answer
 from trainer.ui.state import CurrentUser
 
 MANAGER_PAGES = (
@@ -145,6 +150,42 @@ def test_board_shows_the_team_and_filters(env) -> None:
     assert list(frame(at)["用户名"]) == ["xiaochen"]
     assert not at.exception
     no_user_text_as_markdown(at)
+
+
+def _charts(at) -> dict[str, tuple[dict, object]]:
+    """The board's Vega-Lite charts by mark type: (spec, data frame)."""
+    out = {}
+    for el in at.main.get("vega_lite_chart"):
+        spec = json.loads(el.proto.spec)
+        mark = spec["mark"]["type"] if isinstance(spec["mark"], dict) else spec["mark"]
+        data = el.proto.datasets[0].data.data
+        out[mark] = (spec, pa.ipc.open_stream(data).read_all().to_pandas())
+    return out
+
+
+def test_board_charts_name_every_module_and_the_current_week(env) -> None:
+    submit_answer(  # an answer this week, whatever day of the week the test runs
+        env.engine,
+        load_catalog(CONTENT),
+        user_id=env.seeded.users["xiaoli"],
+        question_id="example-invoice-single",
+        response="B",
+        kind="practice",
+        submission_id=uuid.uuid4().hex,
+        now=dt.datetime.now(dt.UTC),
+    )
+    at = open_app(env.user("lead_a"), MANAGER_PAGES[0], timeout=60)
+    charts = _charts(at)
+    assert {"rect", "line"} <= set(charts)
+    # the heat map names every module column (Vega hides overlapping labels by default)
+    heat_spec, heat = charts["rect"]
+    assert heat_spec["encoding"]["x"]["axis"]["labelOverlap"] is False
+    assert heat["模块"].nunique() >= 1
+    # the trend marks the week still in progress
+    _, trend = charts["line"]
+    weeks = list(trend["周"])
+    assert sum("（本周）" in w for w in set(weeks)) == 1
+    assert all(w.endswith("起") for w in weeks if "（本周）" not in w)
 
 
 def test_board_of_another_team_holds_none_of_ours(env) -> None:
