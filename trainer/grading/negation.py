@@ -178,6 +178,7 @@ NOT_NEGATION_PATTERNS = (
     r"不(?:想)?要的原因",
     r"除非",
     r"不排除",
+    r"[洗擦去弄刷搓抹褪]不掉",  # a stain that will not wash off: 洗不掉的黄渍是质量问题
 )
 
 
@@ -216,7 +217,7 @@ _MASK_RE = re.compile("|".join([*NOT_NEGATION_PATTERNS, _trie(NOT_NEGATIONS)]))
 #: a conjunction starts a new scope: 虽然不是质量问题但可以补偿 — 不是 does not reach 可以补偿
 _SCOPE_BREAK = re.compile(
     "但是|但|而且|所以|因此|另外|同时|并且|如果|要是|万一|假如|假设|只要|只是|就是|的话|因为|"
-    "然后|而是|那就|那么|也|[又还](?=[不没别无])|"
+    "然后|而是|那就|那么|也|还是|[又还](?=[不没别无])|"
     "(?<=[^不没])就(?=[给帮为直马可能会需要退换补安发寄])"
 )
 #: a negation *after* the match that ends its clause: 好评就不用给了, 全网第一不敢说,
