@@ -85,6 +85,12 @@ class _Compiled:
     #: mask of every forbidden and violation pattern: most replies break nothing
     risky: int
     max_score: float  # the rubric's (a computed property there; rubrics are frozen)
+    #: per concept: (concept, mask of its patterns, message when met, message when missing)
+    concept_plan: tuple[tuple[object, int, str, str], ...]
+    #: per violation: (violation, affirmative mask, negated mask, both)
+    violation_plan: tuple[tuple[object, int, int, int], ...]
+    #: the structure items that earn points: (key, label, pattern, hint, points)
+    structure_plan: tuple[tuple[str, str, re.Pattern[str], str, float], ...]
     #: mask → its patterns, remembered (the same few masks recur reply after reply)
     groups: dict[int, tuple[_Pat, ...]] = field(default_factory=dict, compare=False)
 
@@ -157,6 +163,19 @@ def _compiled(rubric: Rubric) -> _Compiled:
     risky = 0
     for gid in (*forbidden, *(g for pair in violations for g in pair)):
         risky |= masks[gid]
+    concept_plan = tuple(
+        (
+            x,
+            masks[gid],
+            f"做到了：{x.label}",
+            f"缺少：{x.label}" + (f"（{x.hint}）" if x.hint else ""),
+        )
+        for x, gid in zip(rubric.concepts, concepts, strict=True)
+    )
+    violation_plan = tuple(
+        (v, masks[a], masks[n], masks[a] | masks[n])
+        for v, (a, n) in zip(rubric.violations, violations, strict=True)
+    )
     c = _Compiled(
         pats=tuple(pats),
         masks=tuple(masks),
@@ -167,6 +186,13 @@ def _compiled(rubric: Rubric) -> _Compiled:
         free=free,
         risky=risky,
         max_score=rubric.max_score,
+        concept_plan=concept_plan,
+        violation_plan=violation_plan,
+        structure_plan=tuple(
+            (key, label, pattern, hint, getattr(rubric.structure, key))
+            for key, label, pattern, hint in _STRUCTURE
+            if getattr(rubric.structure, key)
+        ),
     )
     _CACHE[id(rubric)] = (rubric, c)
     return c
@@ -191,7 +217,7 @@ def _matches(
     if not pids:
         return []
     out = []
-    for pat, inside, pre in comp.patterns(pids):
+    for pat, inside, pre in comp.groups.get(pids) or comp.patterns(pids):
         if pre is not None and pre.check is not None and not pre.check(text, keys):
             continue  # (the first requirement was checked through the index)
         m = pat.search(text)
@@ -291,18 +317,21 @@ def grade_reply(
     missing: list[str] = []
     required_missing: list[str] = []
 
-    for concept, gid in zip(rubric.concepts, comp.concepts, strict=True):
-        hits = _matches(
-            comp, masks[gid] & cand, t, keys, masked, breaks, negation=concept.negatable, stop=False
+    for concept, mask, met_msg, miss_msg in comp.concept_plan:
+        mask &= cand
+        hits = (
+            _matches(comp, mask, t, keys, masked, breaks, negation=concept.negatable, stop=False)
+            if mask
+            else ()
         )
         found = [(s, e) for s, e, neg in hits if not neg]
         met = bool(found)
         if not met and concept.negatable and hits:  # every match said negatively
             msg = f"“{concept.label}”说成了否定的意思，不得分"
         elif met:
-            msg = f"做到了：{concept.label}"
+            msg = met_msg
         else:
-            msg = f"缺少：{concept.label}" + (f"（{concept.hint}）" if concept.hint else "")
+            msg = miss_msg
         criteria.append(
             CriterionResult(
                 concept.id,
@@ -319,10 +348,7 @@ def grade_reply(
         if concept.required and not met:
             required_missing.append(concept.label)
 
-    for key, label, pattern, hint in _STRUCTURE:
-        pts = getattr(rubric.structure, key)
-        if not pts:
-            continue
+    for key, label, pattern, hint, pts in comp.structure_plan:
         # only the first match is shown, so one search does (greeting: ``^``-anchored)
         m = (
             pattern.search(t, max(0, len(t) - CLOSING_TAIL))
@@ -377,14 +403,13 @@ def grade_reply(
         )
 
     violations: list[Violation] = []
-    for v, (affirm, negated) in zip(rubric.violations, comp.violations, strict=True):
-        if not risky:
-            break
+    for v, pos, neg, either in comp.violation_plan if risky else ():
+        if not either & cand:
+            continue
         if v.fallback and violations:
             continue  # the safety net only catches what the scenario's own rules missed
-        pos, neg = masks[affirm] & cand, masks[negated] & cand
-        if not (pos or neg):
-            continue
+        pos &= cand
+        neg &= cand
         found = []
         if pos:
             hits = _matches(comp, pos, t, keys, masked, breaks, negation=v.negatable, stop=False)
