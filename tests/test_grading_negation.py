@@ -233,3 +233,19 @@ def test_an_apology_right_after_another_fixed_phrase_still_counts() -> None:
     )
     for text in ("非常对不起，让您久等了", "非常不好意思亲", "真的非常抱歉"):
         assert grade_reply(rubric, text, question_id="q").passed, text
+
+
+def test_every_masked_phrase_needs_a_negator_character() -> None:
+    """mask_non_negations skips texts without any of MASK_NEEDS: sound only while every
+    masked phrase and pattern contains one of them."""
+    import re as _re
+
+    from trainer.grading import negation
+    from trainer.grading.prefilter import requirements
+
+    needs = set(negation.MASK_NEEDS)
+    for word in negation.NOT_NEGATIONS:
+        assert needs & set(word), word
+    for pattern in negation.NOT_NEGATION_PATTERNS:
+        reqs = requirements(_re.compile(pattern))
+        assert any(all(needs & set(s) for s in need) for need in reqs), pattern

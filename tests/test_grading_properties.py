@@ -37,3 +37,27 @@ def test_normalize_index_is_monotonic_and_in_range(text) -> None:
         assert len(n.index) == len(n.text) + 1
         assert list(n.index) == sorted(n.index)
         assert all(0 <= i <= len(text) for i in n.index)
+
+
+#: every character the fast path treats specially, with the ones that interact with it:
+#: combining marks NFKC composes (U+0301, U+0338), characters NFKC expands (…, ﬁ) or maps
+#: (full-width forms, ｡, ︒), and one lower() lengthens (İ)
+TRICKY = st.text(
+    alphabet=st.sampled_from(
+        [
+            *"，。您妳！？：；、（）～〜…—–“”‘’「」『』【】《》｡︒ﬁİＡａ＝<>=.,亲好不 \u200b",
+            *("\u0301", "\u0338", "A", "z", "1"),
+        ]
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(TRICKY, st.text(max_size=80)))
+def test_fast_normalisation_equals_the_plain_recipe(text) -> None:
+    """NFKC → lower → character map, done in the faster order, gives the same characters
+    and offsets as the plain recipe."""
+    from trainer.grading.normalize import _mapped, _mapped_reference
+
+    assert _mapped(text) == _mapped_reference(text)

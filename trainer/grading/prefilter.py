@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import product
+from operator import add
 from re import _compiler
 from re import _constants as _c
 from re import _parser as _p
@@ -237,16 +238,32 @@ def _all_characters() -> str:
 
 
 def text_keys(text: str) -> set[str]:
-    """The keys a text offers (its characters)."""
-    return set(text)
+    """The keys a text offers: its characters and its pairs of adjacent characters."""
+    keys = set(text)
+    keys.update(map(add, text, text[1:]))
+    return keys
+
+
+def _variants(ch: str) -> frozenset[str]:
+    return _case_variants(ch) if _iscased(ch) else frozenset({ch})
 
 
 def string_key(s: str) -> frozenset[str]:
-    """Keys one of which any text containing ``s`` offers: its rarest character.  A letter,
-    which a case-insensitive pattern matches in either case, stands for every case form of
-    it (``我tm`` is keyed by t, T … rather than by the frequent 我)."""
-    options = [_case_variants(ch) if _iscased(ch) else frozenset({ch}) for ch in dict.fromkeys(s)]
-    return min(options, key=lambda keys: (sum(_share(k) for k in keys), sorted(keys)))
+    """Keys one of which any text containing ``s`` offers: its rarest pair of adjacent
+    characters (a single character for a one-character ``s``).  A letter, which a
+    case-insensitive pattern matches in either case, stands for every case form of it
+    (``我tm`` is keyed by tm, tM, Tm … ).  A pair is far more selective than a character:
+    不会看 is keyed by 会看, where 看 alone is in half the replies."""
+    if len(s) == 1:
+        return _variants(s)
+    options = [
+        frozenset(a + b for a in _variants(s[i]) for b in _variants(s[i + 1]))
+        for i in range(len(s) - 1)
+    ]
+    return min(
+        options,
+        key=lambda keys: (sum(_share(k[0]) * _share(k[1]) for k in keys), sorted(keys)),
+    )
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ _STRUCTURE = (
 
 #: a compiled pattern, whether negators inside its match count (False when the pattern
 #: spells a negation out itself), and its literal prefilter (None: always search it)
-_Pat = tuple[re.Pattern[str], bool, Prefilter | None]
+_Pat = tuple[re.Pattern[str], bool, Prefilter | None, object]  # (+ the prefilter's check)
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,9 @@ class _Compiled:
         """Mask of the patterns that may match a text offering ``keys`` (its characters,
         :func:`~trainer.grading.prefilter.text_keys`) by their most selective requirement;
         the other requirements are checked per pattern (:func:`_matches`)."""
-        return reduce(or_, filter(None, map(self.index.get, keys)), self.free)
+        index = self.index
+        # (most of a text's pairs key nothing: intersect first, in C)
+        return reduce(or_, map(index.__getitem__, index.keys() & keys), self.free)
 
 
 def _pattern_ids(mask: int) -> list[int]:
@@ -128,7 +130,8 @@ def _pattern(alt: str) -> _Pat:
     """One top-level branch of a rubric pattern, compiled and analysed once per process
     (the shared safety-net patterns recur in every rubric of their platforms)."""
     compiled = compile_pattern(alt)
-    return compiled, not spells_negation(alt), prefilter(compiled)
+    pre = prefilter(compiled)
+    return compiled, not spells_negation(alt), pre, None if pre is None else pre.check
 
 
 def _compiled(rubric: Rubric) -> _Compiled:
@@ -154,7 +157,7 @@ def _compiled(rubric: Rubric) -> _Compiled:
     violations = tuple((comp(v.patterns), comp(v.negated_patterns)) for v in rubric.violations)
     index: dict[str, int] = {}
     free = 0
-    for pid, (_, _, pre) in enumerate(pats):
+    for pid, (_, _, pre, _) in enumerate(pats):
         if pre is None:
             free |= 1 << pid
             continue
@@ -217,8 +220,8 @@ def _matches(
     if not pids:
         return []
     out = []
-    for pat, inside, pre in comp.groups.get(pids) or comp.patterns(pids):
-        if pre is not None and pre.check is not None and not pre.check(text, keys):
+    for pat, inside, _, check in comp.groups.get(pids) or comp.patterns(pids):
+        if check is not None and not check(text, keys):
             continue  # (the first requirement was checked through the index)
         m = pat.search(text)
         if m is None:  # the usual case
