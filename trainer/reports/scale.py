@@ -1,29 +1,20 @@
-"""The board at scale: synthetic data (2,000 agents, 1,000,000 answers) and its benchmark.
+"""The board at scale: a synthetic organisation (2,000 agents, 1,000,000 answers).
 
-Not a test: ``python -m trainer.reports.scale`` (or :func:`bench_board` from ``make bench``)
-seeds a database once, then times :func:`trainer.reports.board.team_board` for an admin (every
-agent) against the obvious alternative it replaces — reading every answer into pandas and
-grouping there — alternating the two (see :mod:`trainer.bench.harness`).  The target is the
-issue's: the board renders within a second.
+:func:`seed_scale` fills a database for benchmark 4 (:mod:`trainer.bench.board`, run by
+``make bench`` / ``python -m trainer bench --only 4``), which times the team board against
+reading every answer into pandas.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import random
-import statistics
-import time
-from pathlib import Path
 
-import pandas as pd
-from sqlalchemy import Engine, func, insert, select, text
+from sqlalchemy import Engine, insert, text
 
 from trainer.accounts import hash_password
-from trainer.bench.harness import BenchResult, alternate
-from trainer.catalog import Catalog, check_catalog
+from trainer.catalog import Catalog
 from trainer.grading import CriterionResult, Grade, Violation
-from trainer.records.db import ensure_schema, make_engine, reading
 from trainer.records.models import (
     Certification,
     LessonProgress,
@@ -33,10 +24,6 @@ from trainer.records.models import (
     Team,
     User,
 )
-from trainer.reports.board import team_board
-
-ROOT = Path(__file__).resolve().parents[2]
-TARGET_SECONDS = 1.0
 
 
 def _grades(catalog: Catalog) -> dict[str, list[dict]]:
@@ -249,104 +236,3 @@ def seed_scale(
     else:  # statistics, and the visibility map that lets PostgreSQL read indexes only
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
             c.execute(text("VACUUM ANALYZE"))
-
-
-def _pandas_board(engine: Engine) -> pd.DataFrame:
-    """The baseline the board replaces: every answer into pandas, grouped there."""
-    with engine.connect() as c:
-        df = pd.read_sql(
-            select(
-                Response.user_id,
-                Response.question_id,
-                Response.score,
-                Response.max_score,
-                Response.passed,
-                Response.created_at,
-            ),
-            c,
-        )
-    df["ratio"] = df["score"] / df["max_score"]
-    return df.groupby("user_id").agg(
-        n=("ratio", "size"), ratio=("ratio", "mean"), last=("created_at", "max")
-    )
-
-
-def bench_board(url: str, catalog: Catalog, *, rounds: int = 5) -> BenchResult:
-    """Seconds to build the whole board for an admin (every agent) vs the pandas baseline."""
-    engine = make_engine(url)
-    now = dt.datetime.now(dt.UTC)
-    with reading(engine) as s:
-        admin = s.scalars(select(User).where(User.role == "admin").limit(1)).one()
-        n = s.scalar(select(func.count()).select_from(Response))
-        n_agents = s.scalar(select(func.count()).select_from(User).where(User.role == "trainee"))
-
-    def subject() -> float:
-        t = time.perf_counter()
-        with reading(engine) as s:
-            team_board(session=s, actor=admin, catalog=catalog, now=now)
-        return time.perf_counter() - t
-
-    def baseline() -> float:
-        t = time.perf_counter()
-        _pandas_board(engine)
-        return time.perf_counter() - t
-
-    def one_team() -> float:
-        with reading(engine) as s:
-            lead = s.scalars(select(User).where(User.role == "manager").limit(1)).first()
-            if lead is None:
-                return 0.0
-            t = time.perf_counter()
-            team_board(session=s, actor=lead, catalog=catalog, now=now)
-            return time.perf_counter() - t
-
-    subject()  # warm the page cache once, as a running server would be
-    s_med, b_med, _, _ = alternate(subject, baseline, rounds=rounds)
-    team_med = statistics.median(one_team() for _ in range(rounds))
-    return BenchResult(
-        name=f"团队看板（{n:,} 条作答）",
-        subject="team_board (SQL 聚合)",
-        subject_value=s_med,
-        baseline="全部作答读入 pandas 再分组",
-        baseline_value=b_med,
-        unit="s",
-        ratio=s_med / b_med if b_med else 0.0,
-        target=f"< {TARGET_SECONDS:g} s",
-        ok=s_med < TARGET_SECONDS,
-        note=f"全部 {n_agents} 名学员；一位主管的团队看板 {team_med:.3f} s",
-    )
-
-
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description="团队看板规模基准：造数据并计时")
-    p.add_argument("--url", default=f"sqlite:///{ROOT / 'progress' / 'scale.db'}")
-    p.add_argument("--agents", type=int, default=2000)
-    p.add_argument("--responses", type=int, default=1_000_000)
-    p.add_argument("--content", default=str(ROOT))
-    p.add_argument("--rounds", type=int, default=5)
-    p.add_argument("--reuse", action="store_true", help="数据库已有数据时直接计时")
-    args = p.parse_args(argv)
-    catalog, errors = check_catalog(args.content)
-    if errors:
-        print(f"注意：内容有 {len(errors)} 处校验问题，仍用已读入的 {len(catalog.questions)} 道题")
-    engine = make_engine(args.url)
-    ensure_schema(engine)
-    with reading(engine) as s:
-        existing = s.scalar(select(func.count()).select_from(Response))
-    if existing and not args.reuse:
-        print(f"数据库已有 {existing:,} 条作答；加 --reuse 直接计时，或换一个 --url")
-        return 1
-    if not existing:
-        t = time.perf_counter()
-        seed_scale(engine, catalog, agents=args.agents, responses=args.responses)
-        print(f"造数据用时 {time.perf_counter() - t:.0f} 秒")
-    r = bench_board(args.url, catalog, rounds=args.rounds)
-    print(
-        f"{r.name}: {r.subject} {r.subject_value:.3f} s；{r.baseline} {r.baseline_value:.3f} s；"
-        f"目标 {r.target}：{'达标' if r.ok else '未达标'}（{r.note}）"
-    )
-    return 0 if r.ok else 2
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
