@@ -63,21 +63,17 @@ _Pat = tuple[re.Pattern[str], bool, Prefilter | None, object]  # (+ the prefilte
 
 @dataclass(frozen=True)
 class _Compiled:
-    """A rubric's patterns, all in one list, grouped by criterion, with an index from a
-    character to the patterns that need it (:mod:`trainer.grading.prefilter`): a reply's set
-    of characters picks the few patterns worth searching, and most criteria are ruled out
+    """A rubric's patterns, all in one list, with an index from a key (a character or a pair
+    of adjacent characters) to the patterns that need it (:mod:`trainer.grading.prefilter`):
+    a reply's keys pick the few patterns worth searching, and most criteria are ruled out
     without a single regex search.
 
     Sets of patterns are bit masks (bit ``i`` = pattern ``i``): a reply's candidates are the
-    OR of its characters' masks, and a group has candidates when its mask meets them.
-    A *group* is the patterns of one concept, one forbidden phrase, or one side (affirmative
-    or negated) of one violation; groups are numbered in that order."""
+    OR of its keys' masks, and a criterion has candidates when its mask meets them.  The
+    plans hold, per concept, forbidden phrase and violation (affirmative and negated side),
+    the mask of its patterns."""
 
     pats: tuple[_Pat, ...]
-    masks: tuple[int, ...]  # group id → bit mask of its patterns
-    concepts: tuple[int, ...]  # group ids
-    forbidden: tuple[int, ...]
-    violations: tuple[tuple[int, int], ...]  # (affirmative, negated) group ids
     #: key → mask of the patterns whose most selective requirement the key may meet
     index: dict[str, int]
     #: mask of the patterns without a prefilter (always searched)
@@ -87,6 +83,8 @@ class _Compiled:
     max_score: float  # the rubric's (a computed property there; rubrics are frozen)
     #: per concept: (concept, mask of its patterns, message when met, message when missing)
     concept_plan: tuple[tuple[object, int, str, str], ...]
+    #: per forbidden phrase: (phrase, mask of its patterns)
+    forbidden_plan: tuple[tuple[object, int], ...]
     #: per violation: (violation, affirmative mask, negated mask, both)
     violation_plan: tuple[tuple[object, int, int, int], ...]
     #: the structure items that earn points: (key, label, pattern, hint, points)
@@ -181,15 +179,14 @@ def _compiled(rubric: Rubric) -> _Compiled:
     )
     c = _Compiled(
         pats=tuple(pats),
-        masks=tuple(masks),
-        concepts=concepts,
-        forbidden=forbidden,
-        violations=violations,
         index=index,
         free=free,
         risky=risky,
         max_score=rubric.max_score,
         concept_plan=concept_plan,
+        forbidden_plan=tuple(
+            (x, masks[gid]) for x, gid in zip(rubric.forbidden, forbidden, strict=True)
+        ),
         violation_plan=violation_plan,
         structure_plan=tuple(
             (key, label, pattern, hint, getattr(rubric.structure, key))
@@ -314,7 +311,6 @@ def grade_reply(
     breaks = break_positions(masked)
     keys = text_keys(t)
     cand = comp.candidates(keys)
-    masks = comp.masks
     criteria: list[CriterionResult] = []
     good: list[str] = []
     missing: list[str] = []
@@ -382,10 +378,8 @@ def grade_reply(
     penalty = 0.0
     taboo_msgs: list[str] = []
     risky = comp.risky & cand
-    for item, gid in zip(rubric.forbidden, comp.forbidden, strict=True):
-        if not risky:
-            break
-        found = _find(comp, masks[gid] & cand, t, keys, masked, breaks, want_negated=None)
+    for item, mask in comp.forbidden_plan if risky else ():
+        found = _find(comp, mask & cand, t, keys, masked, breaks, want_negated=None)
         if not found:
             continue
         penalty += item.penalty
