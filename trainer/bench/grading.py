@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from trainer.bench.harness import BenchResult
+from trainer.bench.harness import BenchResult, interleave
 from trainer.catalog import load_catalog
 from trainer.catalog.loader import reply_rubrics
 from trainer.grading import grade_reply
@@ -91,13 +91,7 @@ def bench_grading(rounds: int = 7, root: Path = ROOT) -> BenchResult:
             out.append(clock() - a - overhead)
         return out
 
-    s_rounds: list[list[int]] = []
-    b_rounds: list[list[int]] = []
-    for i in range(rounds):  # alternating, the order swapped every round
-        first, second = (subject, baseline) if i % 2 == 0 else (baseline, subject)
-        x, y = first(), second()
-        s_rounds.append(x if first is subject else y)
-        b_rounds.append(y if first is subject else x)
+    s_rounds, b_rounds = interleave(subject, baseline, rounds=rounds)
     per_reply = [statistics.median(times) for times in zip(*s_rounds, strict=True)]
     per_base = [statistics.median(times) for times in zip(*b_rounds, strict=True)]
     s = statistics.median(per_reply) / 1e9

@@ -10,6 +10,9 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -34,17 +37,25 @@ def alternate(
 ) -> tuple[float, float, list[float], list[float]]:
     """Run ``subject`` and ``baseline`` alternately ``rounds`` times; each returns one
     measurement (e.g. seconds per operation). Returns the two medians and the raw samples."""
-    s_samples: list[float] = []
-    b_samples: list[float] = []
+    s_samples, b_samples = interleave(subject, baseline, rounds=rounds)
+    return statistics.median(s_samples), statistics.median(b_samples), s_samples, b_samples
+
+
+def interleave(
+    subject: Callable[[], T], baseline: Callable[[], T], *, rounds: int
+) -> tuple[list[T], list[T]]:
+    """The samples of ``rounds`` alternating runs of ``subject`` and ``baseline``, the order
+    swapped every round so that warm-up and drift hit both sides alike."""
+    s_samples: list[T] = []
+    b_samples: list[T] = []
     for i in range(rounds):
-        # swap the order every round so warm-up and drift hit both sides alike
         if i % 2 == 0:
             s_samples.append(subject())
             b_samples.append(baseline())
         else:
             b_samples.append(baseline())
             s_samples.append(subject())
-    return statistics.median(s_samples), statistics.median(b_samples), s_samples, b_samples
+    return s_samples, b_samples
 
 
 def per_call(fn: Callable[[], object], n: int) -> float:
